@@ -1,0 +1,14 @@
+# Third-party libraries, all from Debian packages (scripts/install-deps.sh installs them).
+# Boost settings live here and only here (STYLE.md rule 9).
+find_package(Boost 1.74 REQUIRED)
+add_library(vt_boost INTERFACE)
+target_link_libraries(vt_boost INTERFACE Boost::headers ${CMAKE_DL_LIBS})
+target_compile_definitions(vt_boost INTERFACE BOOST_DLL_USE_STD_FS BOOST_PROCESS_USE_STD_FS)
+
+find_package(tomlplusplus REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(LibArchive REQUIRED)
+find_package(LibXml2 REQUIRED)
+find_package(Threads REQUIRED)

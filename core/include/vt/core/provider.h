@@ -1,0 +1,75 @@
+// Test providers: where tests come from (DESIGN.md, "Test providers").
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vt::core {
+
+/// How a provider's `uri` is fetched. Only `file_url` and `path` are usable without fetching.
+enum class UriKind {
+  git,      ///< git://, ssh://, http(s):// (not an archive), or file:// pointing into a git repo
+  archive,  ///< .tar, .tar.gz, .tgz, .tar.xz, .tar.zst, .zip from file:// or http(s)://
+  file_url, ///< file:///absolute/dir (a plain directory)
+  path,     ///< a plain path; relative paths are relative to the providers.d file's directory
+};
+
+const char* to_string(UriKind kind) noexcept;
+
+struct ProviderUri {
+  std::string text;            ///< as written in the file
+  UriKind kind = UriKind::path;
+  std::string scheme;          ///< "git", "https", "ssh", "file", "" for plain paths
+  std::filesystem::path local; ///< absolute local path for file_url / path / file:// archives
+};
+
+/// One `[<backend>]` section: where that backend's tests live inside the provider.
+struct BackendSection {
+  std::string backend;               ///< section name: "qemu", "generic", "local", ...
+  std::string subdir;                ///< relative to the provider root ("" = root)
+  std::vector<std::string> configs;  ///< Avocado-VT's optional `configs = a.cfg, b.cfg`
+  int line = 0;                      ///< line of the section header
+};
+
+/// A provider definition read from providers.d.
+struct Provider {
+  std::string name;                   ///< file name up to the first '.', as Avocado-VT names it
+  std::filesystem::path definition;   ///< absolute path of the .ini / .toml file
+  int uri_line = 0;
+  ProviderUri uri;
+  std::string branch;  ///< empty: follow the remote's default branch
+  std::string ref;     ///< tag or commit; empty: none
+  std::string pubkey;  ///< file of OpenPGP public keys; empty: no signature required
+  std::string format;  ///< "" (detect), "native", "cartesian" (TOML only)
+  std::vector<std::string> tags;      ///< TOML only: tags added to every test of the provider
+  std::map<std::string, BackendSection> backends;  ///< by section name
+
+  /// The section for `backend`: its own, else "generic", else nullopt.
+  std::optional<BackendSection> section_for(const std::string& backend) const;
+};
+
+/// Directories searched for providers.d, in order: `--providers DIR` (only it, when given),
+/// ./providers.d, $XDG_CONFIG_HOME/vtrun/providers.d (~/.config when unset),
+/// /etc/vtrun/providers.d.
+std::vector<std::filesystem::path> providers_search_path(
+    const std::optional<std::filesystem::path>& cli_dir);
+
+/// The first directory of the search path that exists. Throws sdk::ConfigError naming every
+/// place searched when none does, or when `cli_dir` is given but missing.
+std::filesystem::path find_providers_dir(const std::optional<std::filesystem::path>& cli_dir);
+
+/// Reads every *.ini and *.toml in `dir`, sorted by file name. Throws sdk::ConfigError with
+/// file and line on the first bad file; two files with the same provider name are an error.
+std::vector<Provider> read_providers_dir(const std::filesystem::path& dir);
+
+/// Reads one definition. `.ini` is parsed as Python's configparser does (Avocado-VT's reader).
+Provider read_provider_file(const std::filesystem::path& file);
+
+/// The provider's local root directory. For git and archive URIs this needs fetching, which
+/// this version does not do yet: throws sdk::UnavailableError saying so.
+std::filesystem::path provider_root(const Provider& provider);
+
+}  // namespace vt::core

@@ -1,0 +1,42 @@
+// A test as the core plans and runs it, whatever format it was loaded from.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vt/sdk/types.h"
+
+namespace vt::core {
+
+/// Where a test's command runs.
+enum class RunIn {
+  host,     ///< on the host, in the provider subdir; it drives the testbed with `vtctl`
+  testbed,  ///< the subdir is copied onto the testbed and the command runs there
+};
+
+struct TestCase {
+  std::string id;        ///< unique in the plan; dots group tests (`boot.smoke`)
+  std::string provider;  ///< provider name
+  std::filesystem::path dir;          ///< absolute provider subdir the test belongs to
+  std::vector<std::string> command;   ///< argv; argv[0] relative to `dir` when it has a '/'
+  RunIn run_in = RunIn::host;
+  std::optional<std::chrono::seconds> timeout;  ///< nullopt: the run's default
+  std::vector<std::string> tags;
+  std::vector<std::string> requires_caps;  ///< capabilities the testbed must have
+  std::vector<std::string> depends;        ///< ids that must PASS first
+  int priority = 0;
+  std::string verdict = "exit-code";  ///< exit-code | golden-output | guest-reported
+  sdk::Params params;
+  std::filesystem::path source;  ///< file that defined the test
+  int line = 0;                  ///< line of its definition in `source`
+};
+
+/// Loads `vtrun.toml` (the native format, DESIGN.md "Test formats"). Relative commands resolve
+/// against the file's directory; ids are the `name`s. Throws sdk::ConfigError with file:line.
+std::vector<TestCase> load_native_tests(const std::filesystem::path& vtrun_toml,
+                                        const std::string& provider);
+
+}  // namespace vt::core

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything vtrun needs to build and test, from Debian packages only.
+# Idempotent: packages already present are skipped, so a second run does no network access.
+# Works as root on a fresh Debian 12 (bookworm); uses sudo when run as another user.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build ccache pkg-config clang-format
+  # libraries (header-only Boost.DLL / Boost.Process ship in libboost-dev)
+  libboost-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
+  nlohmann-json3-dev libarchive-dev libxml2-dev libgtest-dev libgmock-dev
+  # test tools: xmllint validates JUnit output; procps for the process-leak checks
+  libxml2-utils procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

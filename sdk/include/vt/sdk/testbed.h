@@ -1,0 +1,62 @@
+// The backend interface: a testbed a test runs on, following autopkgtest's virt-server
+// contract. One Testbed object is one machine (a VM, a container, the host).
+//
+// Threading: the core calls open/revert/reboot/close from one thread at a time, but `exec`,
+// `copy_in` and `copy_out` may be called concurrently from several threads while open (a test
+// and its helpers driving the machine at once) — implementations must allow that.
+// Errors: a broken testbed or channel throws InfrastructureError; a missing host facility throws
+// UnavailableError; bad params throw ConfigError.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "vt/sdk/types.h"
+
+namespace vt::sdk {
+
+/// What the core asks a backend to make.
+struct TestbedSpec {
+  std::string machine;            ///< the machine's name in the test's params ("vm1", "host")
+  Params params;                  ///< the test's params, object suffixes already resolved
+  std::filesystem::path log_dir;  ///< host directory for console.log and backend logs
+};
+
+class Testbed {
+ public:
+  virtual ~Testbed();
+
+  /// Capability names (see `cap::`). Valid before open().
+  virtual Capabilities capabilities() const = 0;
+
+  /// Reserves and starts the testbed. Returns the scratch directory on the testbed, which
+  /// stays the same path across revert() and is empty after open().
+  virtual std::string open() = 0;
+
+  /// Undoes every change since open() (requires `revert`). Returns the scratch directory.
+  virtual std::string revert() = 0;
+
+  /// Reboots without reverting (requires `reboot`); returns when commands work again.
+  virtual void reboot() = 0;
+
+  /// Runs a command on the testbed. Exit status 255 means the channel failed (the command's
+  /// own 255 is reported as 254). Streams output to `sink` when given.
+  virtual ExecResult exec(const ExecRequest& request, OutputSink* sink) = 0;
+
+  /// Copies host → testbed. If `host_path` ends in '/', it is a directory and `testbed_path`
+  /// must end in '/' too: the directory's contents are copied into it (created if needed).
+  /// Otherwise both are files. Throws ConfigError when only one side ends in '/'.
+  virtual void copy_in(const std::string& host_path, const std::string& testbed_path) = 0;
+
+  /// Copies testbed → host with the same trailing-slash rule.
+  virtual void copy_out(const std::string& testbed_path, const std::string& host_path) = 0;
+
+  /// Path of a host file that holds the testbed's console log so far; empty if it has none.
+  virtual std::filesystem::path console() const = 0;
+
+  /// Stops the testbed and releases everything open() took. Idempotent; must not throw.
+  virtual void close() noexcept = 0;
+};
+
+}  // namespace vt::sdk
