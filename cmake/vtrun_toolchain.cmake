@@ -7,7 +7,7 @@ endif()
 add_library(vt_warnings INTERFACE)
 target_compile_options(vt_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${VTRUN_WERROR}>:-Werror>)
 
 if(VTRUN_SANITIZE)

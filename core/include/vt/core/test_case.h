@@ -32,6 +32,7 @@ struct TestCase {
   sdk::Params params;
   std::filesystem::path source;  ///< file that defined the test
   int line = 0;                  ///< line of its definition in `source`
+  std::string description;       ///< one line for people (listings, reports); may be empty
 };
 
 /// Loads `vtrun.toml` (the native format, DESIGN.md "Test formats"). Relative commands resolve

@@ -1,0 +1,65 @@
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "vt/core/cli.h"
+#include "vt/core/runner.h"
+#include "vt/sdk/error.h"
+
+namespace vt::core {
+
+namespace {
+void on_signal(int) { request_interrupt(); }
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"vtrun — run virtualization and integration tests from test providers on "
+               "testbeds made by backend plugins (local, qemu, libvirt, xen, appengine).",
+               "vtrun"};
+  app.set_version_flag("--version", std::string("vtrun ") + VTRUN_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  cli::GlobalOptions globals;
+  for (int i = 0; i < argc; ++i) globals.argv.emplace_back(argv[i]);
+  app.add_option("-b,--backend", globals.backend, "backend that makes the testbeds")
+      ->default_val("local")
+      ->envname("VTRUN_BACKEND");
+  app.add_option("-p,--providers", globals.providers_dir,
+                 "providers.d directory (default: ./providers.d, "
+                 "$XDG_CONFIG_HOME/vtrun/providers.d, /etc/vtrun/providers.d)")
+      ->envname("VTRUN_PROVIDERS");
+  app.add_option("-r,--results-dir", globals.results_dir, "where job directories go")
+      ->default_val("vtrun-results")
+      ->envname("VTRUN_RESULTS_DIR");
+  app.add_flag("-v,--verbose", globals.verbosity, "more log output on stderr (repeat for debug)");
+  app.footer("Run `vtrun COMMAND --help` for a command's options. Exit status of `run`: 0 all "
+             "passed; bits 1 tests failed, 2 job error, 4 framework failure, 8 interrupted.");
+
+  std::vector<cli::Command> commands{cli::add_list_command(app), cli::add_run_command(app),
+                                     cli::add_plugins_command(app),
+                                     cli::add_providers_command(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : cli::exit_usage;
+  }
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  try {
+    cli::Context ctx(globals);
+    for (auto& c : commands)
+      if (app.got_subcommand(c.app)) return c.run(ctx);
+  } catch (const sdk::ConfigError& e) {
+    std::cerr << "vtrun: error: " << e.what() << "\n";
+    return cli::exit_usage;
+  } catch (const std::exception& e) {
+    std::cerr << "vtrun: error: " << e.what() << "\n";
+    return exit_bits::framework;
+  }
+  return cli::exit_usage;
+}
+
+}  // namespace vt::core

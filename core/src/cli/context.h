@@ -1,0 +1,54 @@
+// What every vtrun command shares: the global options and the helpers that turn them into
+// loaded plugins, providers and tests.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vt/core/core_host.h"
+#include "vt/core/plan.h"
+#include "vt/core/plugin_registry.h"
+#include "vt/core/provider.h"
+
+namespace vt::core::cli {
+
+struct GlobalOptions {
+  std::string backend = "local";
+  std::optional<std::filesystem::path> providers_dir;
+  std::filesystem::path results_dir = "vtrun-results";
+  int verbosity = 0;
+  std::vector<std::string> argv;  ///< vtrun's own command line
+};
+
+class Context {
+ public:
+  explicit Context(GlobalOptions options);
+
+  const GlobalOptions& options() const noexcept { return options_; }
+  CoreHost& host() { return *host_; }
+
+  /// Plugins from the default search path, loaded once. Refusals are logged as warnings.
+  const PluginRegistry& plugins();
+
+  /// The providers.d directory in use (throws ConfigError when none is found).
+  const std::filesystem::path& providers_dir();
+  const std::vector<Provider>& providers();
+
+  /// Tests for the selected backend, filtered by `selection`.
+  std::vector<TestCase> select(const Selection& selection);
+
+ private:
+  GlobalOptions options_;
+  std::unique_ptr<CoreHost> host_;
+  std::unique_ptr<PluginRegistry> registry_;
+  std::optional<std::filesystem::path> providers_dir_;
+  std::optional<std::vector<Provider>> providers_;
+};
+
+/// Exit status for errors that stop a command before it does its work.
+inline constexpr int exit_usage = 2;
+
+}  // namespace vt::core::cli

@@ -1,0 +1,110 @@
+// Finding and killing a process tree through /proc. Sessions catch what double-forked away from
+// its parent; the parent chain catches what called setsid() while its parent still lived.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vt/core/process.h"
+
+namespace vt::core {
+
+namespace {
+
+struct ProcInfo {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  pid_t session = 0;
+  char state = '?';
+};
+
+bool read_stat(pid_t pid, ProcInfo& info) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return false;
+  // The command name is in parentheses and may contain anything: parse after the last ')'.
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return false;
+  int ppid = 0, pgrp = 0, session = 0;
+  char state = '?';
+  if (std::sscanf(text.c_str() + close + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
+    return false;
+  info = {pid, ppid, session, state};
+  return true;
+}
+
+std::vector<ProcInfo> scan_processes() {
+  std::vector<ProcInfo> out;
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return out;
+  while (const dirent* ent = readdir(dir)) {
+    char* end = nullptr;
+    const long pid = std::strtol(ent->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    ProcInfo info;
+    if (read_stat(static_cast<pid_t>(pid), info)) out.push_back(info);
+  }
+  closedir(dir);
+  return out;
+}
+
+// Members of the session plus the closure of descendants of `root` and of those members.
+std::vector<ProcInfo> tree_members(pid_t root, pid_t session) {
+  const auto all = scan_processes();
+  std::multimap<pid_t, const ProcInfo*> children;
+  for (const auto& p : all) children.emplace(p.ppid, &p);
+  std::set<pid_t> seen;
+  std::vector<pid_t> todo{root};
+  for (const auto& p : all)
+    if (session > 0 && p.session == session) todo.push_back(p.pid);
+  std::vector<ProcInfo> out;
+  while (!todo.empty()) {
+    const pid_t pid = todo.back();
+    todo.pop_back();
+    if (!seen.insert(pid).second) continue;
+    for (const auto& p : all)
+      if (p.pid == pid) out.push_back(p);
+    auto [lo, hi] = children.equal_range(pid);
+    for (auto it = lo; it != hi; ++it) todo.push_back(it->second->pid);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<pid_t> process_tree_for_test(pid_t root, pid_t session) {
+  std::vector<pid_t> out;
+  for (const auto& p : tree_members(root, session))
+    if (p.state != 'Z' && p.pid != getpid()) out.push_back(p.pid);
+  return out;
+}
+
+void kill_process_tree(pid_t root, pid_t session, bool spare_root) {
+  const pid_t self = getpid();
+  for (int round = 0; round < 50; ++round) {
+    bool alive = false;
+    for (const auto& p : tree_members(root, session)) {
+      if (p.pid == self) continue;
+      if (p.state == 'Z') {
+        // Our own zombie children would stay forever; the root is reaped by its owner.
+        if (p.ppid == self && !(spare_root && p.pid == root)) waitpid(p.pid, nullptr, WNOHANG);
+        continue;
+      }
+      alive = true;
+      kill(p.pid, SIGKILL);
+    }
+    if (!alive) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(round < 5 ? 2 : 20));
+  }
+}
+
+}  // namespace vt::core

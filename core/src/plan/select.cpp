@@ -1,0 +1,82 @@
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "vt/core/plan.h"
+#include "vt/sdk/error.h"
+
+namespace vt::core {
+
+namespace {
+
+bool selector_matches(const TestCase& t, const std::string& s) {
+  if (t.id == s || t.provider == s) return true;
+  if (t.id.size() > s.size() && t.id.compare(0, s.size(), s) == 0 && t.id[s.size()] == '.')
+    return true;
+  if (s.find_first_of("*?[") != std::string::npos)
+    return fnmatch(s.c_str(), t.id.c_str(), 0) == 0;
+  return false;
+}
+
+}  // namespace
+
+bool tags_match(const std::vector<std::string>& tags, const std::string& expression) {
+  std::stringstream ss(expression);
+  std::string term;
+  while (std::getline(ss, term, ',')) {
+    if (term.empty()) continue;
+    const bool negated = term[0] == '-';
+    const std::string tag = negated ? term.substr(1) : term;
+    const bool has = std::find(tags.begin(), tags.end(), tag) != tags.end();
+    if (has == negated) return false;
+  }
+  return true;
+}
+
+std::vector<TestCase> select_tests(const std::vector<TestCase>& all, const Selection& selection) {
+  std::vector<bool> chosen(all.size(), selection.selectors.empty());
+  for (const auto& s : selection.selectors) {
+    bool any = false;
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (selector_matches(all[i], s)) chosen[i] = any = true;
+    if (!any)
+      throw sdk::ConfigError("selector '" + s +
+                             "' matches no test — `vtrun list` shows the available ids");
+  }
+  if (!selection.tag_filters.empty())
+    for (std::size_t i = 0; i < all.size(); ++i)
+      chosen[i] = chosen[i] &&
+                  std::any_of(selection.tag_filters.begin(), selection.tag_filters.end(),
+                              [&](const std::string& e) { return tags_match(all[i].tags, e); });
+
+  // Pull in what the chosen tests depend on, so selecting one test runs what it needs.
+  std::map<std::string, std::size_t> index_of;
+  for (std::size_t i = 0; i < all.size(); ++i) index_of.emplace(all[i].id, i);
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (chosen[i]) todo.push_back(i);
+  while (!todo.empty()) {
+    const TestCase& t = all[todo.back()];
+    todo.pop_back();
+    for (const auto& dep : t.depends) {
+      auto it = index_of.find(dep);
+      if (it == index_of.end())
+        throw sdk::ConfigError(t.source.string(), t.line,
+                               "test '" + t.id + "' depends on '" + dep +
+                                   "', which no provider defines — fix `depends`");
+      if (!chosen[it->second]) {
+        chosen[it->second] = true;
+        todo.push_back(it->second);
+      }
+    }
+  }
+  std::vector<TestCase> out;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (chosen[i]) out.push_back(all[i]);
+  return out;
+}
+
+}  // namespace vt::core

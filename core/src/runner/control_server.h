@@ -1,0 +1,47 @@
+// Serves one test's `vtctl` requests on a unix socket: exec, copy-in, copy-out, console,
+// reboot, against the testbeds the test was given. One thread accepts; each connection gets a
+// thread, so a test may drive several machines at once.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vt/sdk/host.h"
+#include "vt/sdk/testbed.h"
+
+namespace vt::core {
+
+class ControlServer {
+ public:
+  /// `machines` maps machine names to open testbeds; the first is the default for `-m`.
+  /// The testbeds must outlive the server. Throws sdk::Error when the socket cannot be made.
+  ControlServer(sdk::Host& host, std::filesystem::path socket_path,
+                std::vector<std::pair<std::string, sdk::Testbed*>> machines);
+  ~ControlServer();  // stops accepting, waits for connections to finish
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  const std::filesystem::path& socket_path() const noexcept { return socket_path_; }
+
+ private:
+  void accept_loop();
+  void serve(int fd);
+  sdk::Testbed* machine(const std::string& name, std::string& error) const;
+
+  sdk::Host& host_;
+  std::filesystem::path socket_path_;
+  std::vector<std::pair<std::string, sdk::Testbed*>> machines_;
+  int listen_fd_ = -1;
+  int wake_pipe_[2] = {-1, -1};
+  std::thread acceptor_;
+  std::mutex mutex_;
+  std::vector<std::thread> connections_;
+  std::vector<int> open_fds_;
+};
+
+}  // namespace vt::core

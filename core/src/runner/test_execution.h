@@ -1,0 +1,26 @@
+// Runs one test from start to verdict: testbeds, control socket, command, logs.
+#pragma once
+
+#include <filesystem>
+
+#include "runner/reporter_fanout.h"
+#include "vt/core/job_dir.h"
+#include "vt/core/runner.h"
+
+namespace vt::core {
+
+struct TestContext {
+  const TestCase& test;
+  const sdk::TestInfo& info;
+  const RunOptions& options;
+  const PluginRegistry& registry;
+  CoreHost& host;
+  ReporterFanout& reporters;
+  const JobDir& job;
+  std::filesystem::path control_socket;  ///< where this test's vtctl server listens
+};
+
+/// Never throws: every failure becomes the test's status (ERROR for the testbed, never FAIL).
+sdk::TestResult execute_test(const TestContext& ctx);
+
+}  // namespace vt::core

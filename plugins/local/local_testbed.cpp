@@ -1,0 +1,114 @@
+#include "local_testbed.h"
+
+#include <unistd.h>
+
+#include "vt/sdk/error.h"
+
+namespace vt::local {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with_slash(const std::string& p) { return !p.empty() && p.back() == '/'; }
+
+// autopkgtest's rule: both paths end in '/' (directory contents) or neither does (a file).
+void check_slash_rule(const std::string& from, const std::string& to) {
+  if (ends_with_slash(from) != ends_with_slash(to))
+    throw sdk::ConfigError("copy from '" + from + "' to '" + to +
+                           "': both paths must end in '/' (directory) or neither (file)");
+}
+
+void copy_local(const std::string& from, const std::string& to) {
+  check_slash_rule(from, to);
+  std::error_code ec;
+  if (ends_with_slash(from)) {
+    if (!fs::is_directory(from, ec))
+      throw sdk::ConfigError("copy: '" + from + "' is not a directory");
+    fs::create_directories(to, ec);
+    fs::copy(from, to,
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing |
+                 fs::copy_options::copy_symlinks,
+             ec);
+  } else {
+    if (!fs::is_regular_file(from, ec))
+      throw sdk::ConfigError("copy: '" + from + "' is not a regular file");
+    const fs::path dest(to);
+    if (dest.has_parent_path()) fs::create_directories(dest.parent_path(), ec);
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+  }
+  if (ec) throw sdk::InfrastructureError("copy '" + from + "' to '" + to + "': " + ec.message());
+}
+
+}  // namespace
+
+LocalTestbed::LocalTestbed(sdk::Host& host, sdk::TestbedSpec spec)
+    : host_(host), spec_(std::move(spec)) {}
+
+LocalTestbed::~LocalTestbed() { close(); }
+
+sdk::Capabilities LocalTestbed::capabilities() const {
+  sdk::Capabilities caps{sdk::cap::parallel_safe};
+  if (geteuid() == 0) caps.insert(sdk::cap::root_on_testbed);
+  return caps;
+}
+
+std::string LocalTestbed::open() {
+  if (scratch_.empty()) scratch_ = host_.make_scratch_dir("local-" + spec_.machine);
+  return scratch_.string();
+}
+
+std::string LocalTestbed::revert() {
+  throw sdk::UnavailableError("the local testbed cannot revert: it is the host itself — "
+                              "use a backend with the 'revert' capability (qemu, appengine)");
+}
+
+void LocalTestbed::reboot() {
+  throw sdk::UnavailableError("the local testbed cannot reboot: it is the host itself");
+}
+
+void LocalTestbed::require_open(const char* operation) const {
+  if (scratch_.empty())
+    throw sdk::InfrastructureError(std::string("local testbed: ") + operation +
+                                   " called before open()");
+}
+
+sdk::ExecResult LocalTestbed::exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) {
+  require_open("exec");
+  sdk::ExecRequest req = request;
+  if (req.cwd.empty()) req.cwd = scratch_.string();
+  sdk::ExecResult result;
+  try {
+    result = host_.run(req, sink);
+  } catch (const sdk::Error& e) {
+    // Like a shell on any other testbed: a command that cannot start exits 127.
+    const std::string message = std::string(e.what()) + "\n";
+    if (sink != nullptr)
+      sink->on_output(sdk::Stream::err, message);
+    else
+      result.stderr_data = message;
+    result.exit_status = 127;
+    return result;
+  }
+  if (result.exit_status == sdk::channel_failure) result.exit_status = 254;
+  return result;
+}
+
+void LocalTestbed::copy_in(const std::string& host_path, const std::string& testbed_path) {
+  require_open("copy_in");
+  copy_local(host_path, testbed_path);
+}
+
+void LocalTestbed::copy_out(const std::string& testbed_path, const std::string& host_path) {
+  require_open("copy_out");
+  copy_local(testbed_path, host_path);
+}
+
+void LocalTestbed::close() noexcept {
+  if (scratch_.empty()) return;
+  std::error_code ec;
+  fs::remove_all(scratch_, ec);
+  scratch_.clear();
+}
+
+}  // namespace vt::local

@@ -1,0 +1,33 @@
+// The host itself as a testbed: commands run directly on this machine, copies are file copies.
+// Nothing can be reverted, so tests that need isolation are SKIPped by their requirements.
+#pragma once
+
+#include "vt/sdk/host.h"
+#include "vt/sdk/testbed.h"
+
+namespace vt::local {
+
+class LocalTestbed final : public sdk::Testbed {
+ public:
+  LocalTestbed(sdk::Host& host, sdk::TestbedSpec spec);
+  ~LocalTestbed() override;
+
+  sdk::Capabilities capabilities() const override;
+  std::string open() override;
+  std::string revert() override;
+  void reboot() override;
+  sdk::ExecResult exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) override;
+  void copy_in(const std::string& host_path, const std::string& testbed_path) override;
+  void copy_out(const std::string& testbed_path, const std::string& host_path) override;
+  std::filesystem::path console() const override { return {}; }
+  void close() noexcept override;
+
+ private:
+  void require_open(const char* operation) const;
+
+  sdk::Host& host_;  // outlives this testbed (SDK contract)
+  sdk::TestbedSpec spec_;
+  std::filesystem::path scratch_;  // empty while closed
+};
+
+}  // namespace vt::local

@@ -1,0 +1,18 @@
+// File helpers every plugin and the core share, so results are written one way everywhere.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace vt::sdk {
+
+/// Writes `content` to a temporary file beside `path`, fsyncs it and renames it over `path`,
+/// so readers see the old file or the whole new one, never a truncated one. Creates missing
+/// parent directories. Thread-safe. Throws sdk::Error naming the path on failure.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+/// Reads a whole file. Throws sdk::Error naming the path when it cannot.
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace vt::sdk
