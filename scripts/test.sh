@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything with AddressSanitizer + UndefinedBehaviorSanitizer
+# and warnings as errors, and runs every test (unit and integration). CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+
+build=${VTRUN_TEST_BUILD_DIR:-build/test}
+jobs=$(nproc)
+cmake -S . -B "$build" -G Ninja \
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+  -DVTRUN_SANITIZE=ON -DVTRUN_WERROR=ON -DVTRUN_BUILD_TESTS=ON
+cmake --build "$build" -j "$jobs"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --test-dir "$build" --output-on-failure -j "$jobs"

@@ -1,0 +1,84 @@
+// Helpers for end-to-end tests: run the built vtrun binary as a user would.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "vt/core/process.h"
+#include "vt/sdk/files.h"
+
+namespace vt::e2e {
+
+namespace fs = std::filesystem;
+
+inline fs::path vtrun_binary() { return fs::path(VTRUN_BIN_DIR) / "vtrun"; }
+inline fs::path example_providers() { return fs::path(VTRUN_SOURCE_DIR) / "examples/providers.d"; }
+
+/// A fresh directory for one test, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (fs::temp_directory_path() / "vtrun-e2e-XXXXXX").string();
+    path_ = mkdtemp(templ.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+/// Runs vtrun with `args` in `cwd`; plugins come from this build only.
+inline sdk::ExecResult run_vtrun(const std::vector<std::string>& args, const fs::path& cwd,
+                                 std::chrono::seconds timeout = std::chrono::seconds(120)) {
+  sdk::ExecRequest req;
+  req.argv = {vtrun_binary().string()};
+  req.argv.insert(req.argv.end(), args.begin(), args.end());
+  req.cwd = cwd.string();
+  req.timeout = timeout;
+  req.env = {{"VTRUN_PLUGIN_PATH", ""}, {"XDG_STATE_HOME", (cwd / "state").string()}};
+  return core::run_process(req, nullptr);
+}
+
+/// The last non-empty line of `text`.
+inline std::string last_line(const std::string& text) {
+  auto end = text.find_last_not_of('\n');
+  if (end == std::string::npos) return {};
+  auto start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1,
+                     end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+inline nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(sdk::read_file(p)); }
+
+/// status by test id from a results.json document.
+inline std::map<std::string, std::string> statuses(const nlohmann::json& results) {
+  std::map<std::string, std::string> out;
+  for (const auto& t : results.at("tests")) out[t.at("id")] = t.at("status");
+  return out;
+}
+
+/// Writes a provider with the given vtrun.toml into `root`, and its providers.d; returns
+/// the providers.d directory.
+inline fs::path make_provider(const fs::path& root, const std::string& vtrun_toml,
+                              const std::map<std::string, std::string>& scripts = {}) {
+  sdk::write_file_atomic(root / "provider/vtrun.toml", vtrun_toml);
+  for (const auto& [name, body] : scripts) {
+    sdk::write_file_atomic(root / "provider" / name, body);
+    fs::permissions(root / "provider" / name, fs::perms::owner_all | fs::perms::group_read |
+                                                  fs::perms::group_exec | fs::perms::others_read |
+                                                  fs::perms::others_exec);
+  }
+  sdk::write_file_atomic(root / "providers.d/test.toml", "[provider]\nuri = \"../provider\"\n");
+  return root / "providers.d";
+}
+
+}  // namespace vt::e2e
