@@ -85,17 +85,16 @@ std::string describe_difference(std::string_view expected, std::string_view got)
   while (i < expected.size() && i < got.size() && expected[i] == got[i]) ++i;
   std::ostringstream out;
   out << "expected " << expected.size() << " bytes, got " << got.size()
-      << "; first difference at offset " << i << ": expected \""
-      << head(expected.substr(i), 40) << "\", got \"" << head(got.substr(std::min(i, got.size())), 40)
-      << "\"";
+      << "; first difference at offset " << i << ": expected \"" << head(expected.substr(i), 40)
+      << "\", got \"" << head(got.substr(std::min(i, got.size())), 40) << "\"";
   return out.str();
 }
 
 std::string describe(const ExecResult& result) {
   std::ostringstream out;
   out << "exit status " << result.exit_status << (result.timed_out ? " (timed out)" : "")
-      << ", stdout \"" << head(result.stdout_data) << "\", stderr \""
-      << head(result.stderr_data) << "\"";
+      << ", stdout \"" << head(result.stdout_data) << "\", stderr \"" << head(result.stderr_data)
+      << "\"";
   return out.str();
 }
 
@@ -145,8 +144,7 @@ std::ostream& operator<<(std::ostream& os, const TestbedConformanceParam& param)
 
 std::string conformance_test_name(const ::testing::TestParamInfo<TestbedConformanceParam>& info) {
   std::string name;
-  for (char c : info.param.backend)
-    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  for (char c : info.param.backend) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   if (name.empty()) name = "backend";
   if (info.index > 0) name += "_" + std::to_string(info.index);
   return name;
@@ -197,7 +195,9 @@ void TestbedConformance::TearDown() {
   if (!temp_dir_.empty()) fs::remove_all(temp_dir_, ec);
 }
 
-sdk::Testbed& TestbedConformance::testbed() { return *state_->testbed; }
+sdk::Testbed& TestbedConformance::testbed() {
+  return *state_->testbed;
+}
 
 std::string TestbedConformance::on_testbed(const std::string& relative) const {
   return scratch_ + "/" + relative;

@@ -10,7 +10,9 @@
 
 namespace vt::sdk::conformance {
 
-int link_copy_tests() { return 0; }
+int link_copy_tests() {
+  return 0;
+}
 
 namespace {
 
@@ -40,8 +42,8 @@ std::string join(const std::set<std::string>& items) {
 }
 
 // The tree copied in both directions: nested directories, an empty one, an executable.
-const std::set<std::string> tree_listing = {"a/", "a/b/", "a/b/deep.txt", "a/run.sh", "empty/",
-                                            "top.txt"};
+const std::set<std::string> tree_listing = {"a/",       "a/b/",   "a/b/deep.txt",
+                                            "a/run.sh", "empty/", "top.txt"};
 
 void make_tree(const fs::path& root) {
   fs::create_directories(root / "a" / "b");
@@ -151,9 +153,7 @@ TEST_P(TestbedConformance, CopyOfAMissingSourceThrows) {
       [&] { testbed().copy_out(on_testbed("no-such-file"), (host_dir() / "y").string()); },
       "copy_out('no-such-file', 'y')", why);
   expect_throws<Error>(
-      [&] {
-        testbed().copy_out(on_testbed("no-such-dir/"), (host_dir() / "ydir").string() + "/");
-      },
+      [&] { testbed().copy_out(on_testbed("no-such-dir/"), (host_dir() / "ydir").string() + "/"); },
       "copy_out('no-such-dir/', 'ydir/')", why);
   EXPECT_FALSE(fs::exists(host_dir() / "y")) << "a failed copy_out left a file behind";
 }
@@ -164,8 +164,7 @@ TEST_P(TestbedConformance, CopyRoundTripOfABinaryFileIsByteIdentical) {
   ASSERT_NO_THROW(testbed().copy_in((host_dir() / "blob.bin").string(), on_testbed("blob.bin")));
   EXPECT_EQ(sh_ok("wc -c < blob.bin | tr -d ' '"), std::to_string(data.size()) + "\n")
       << "the file on the testbed has the wrong size";
-  ASSERT_NO_THROW(
-      testbed().copy_out(on_testbed("blob.bin"), (host_dir() / "blob.back").string()));
+  ASSERT_NO_THROW(testbed().copy_out(on_testbed("blob.bin"), (host_dir() / "blob.back").string()));
   const std::string back = read_host_file(host_dir() / "blob.back");
   EXPECT_TRUE(back == data) << "host → testbed → host changed the file: "
                             << describe_difference(data, back);

@@ -9,7 +9,9 @@
 
 namespace vt::sdk::conformance {
 
-int link_exec_tests() { return 0; }
+int link_exec_tests() {
+  return 0;
+}
 
 namespace {
 
@@ -72,8 +74,8 @@ TEST_P(TestbedConformance, ExecDefaultsToTheScratchDirectory) {
   const ExecResult r = sh("pwd -P");
   EXPECT_EQ(r.exit_status, 0) << describe(r);
   EXPECT_EQ(r.stdout_data, expected)
-      << "with an empty request.cwd a command must start in the scratch directory '"
-      << scratch() << "'";
+      << "with an empty request.cwd a command must start in the scratch directory '" << scratch()
+      << "'";
 }
 
 TEST_P(TestbedConformance, ExecHonoursCwd) {
@@ -135,15 +137,13 @@ TEST_P(TestbedConformance, ExecReturnsLargeOutputIntact) {
   for (int i = 1; i <= 700'000; ++i) expected += std::to_string(i) + "\n";
   const ExecResult r = sh("seq 1 700000");
   EXPECT_EQ(r.exit_status, 0) << "exit status " << r.exit_status << ", stderr " << r.stderr_data;
-  EXPECT_TRUE(r.stdout_data == expected)
-      << "large stdout must arrive complete and in order: "
-      << describe_difference(expected, r.stdout_data);
+  EXPECT_TRUE(r.stdout_data == expected) << "large stdout must arrive complete and in order: "
+                                         << describe_difference(expected, r.stdout_data);
 
   const ExecResult err = sh("seq 1 700000 >&2");
   EXPECT_EQ(err.exit_status, 0);
-  EXPECT_TRUE(err.stderr_data == expected)
-      << "large stderr must arrive complete and in order: "
-      << describe_difference(expected, err.stderr_data);
+  EXPECT_TRUE(err.stderr_data == expected) << "large stderr must arrive complete and in order: "
+                                           << describe_difference(expected, err.stderr_data);
 }
 
 TEST_P(TestbedConformance, ExecWorksFromFourThreadsAtOnce) {
@@ -157,8 +157,7 @@ TEST_P(TestbedConformance, ExecWorksFromFourThreadsAtOnce) {
       for (int i = 0; i < per_thread; ++i) {
         const std::string token = "thread-" + std::to_string(t) + "-" + std::to_string(i);
         ExecRequest request;
-        request.argv = {"sh", "-c", "sleep 0.1; printf '%s' \"$0\"; printf '%s' \"$0\" >&2",
-                        token};
+        request.argv = {"sh", "-c", "sleep 0.1; printf '%s' \"$0\"; printf '%s' \"$0\" >&2", token};
         request.timeout = milliseconds(120'000);
         std::string problem;
         try {

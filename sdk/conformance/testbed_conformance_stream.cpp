@@ -8,7 +8,9 @@
 
 namespace vt::sdk::conformance {
 
-int link_stream_tests() { return 0; }
+int link_stream_tests() {
+  return 0;
+}
 
 namespace {
 
@@ -39,8 +41,7 @@ TEST_P(TestbedConformance, ExecTimeoutKillsTheCommandAndItsChildren) {
   const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
   EXPECT_TRUE(r.timed_out) << "`sleep 30` with a 1 s timeout must come back with timed_out: "
                            << describe(r);
-  EXPECT_LT(took, milliseconds(10'000))
-      << "a 1 s timeout took " << took.count() << " ms to return";
+  EXPECT_LT(took, milliseconds(10'000)) << "a 1 s timeout took " << took.count() << " ms to return";
   for (const char* file : {"shell.pid", "child.pid"}) {
     const ExecResult gone = sh(gone_script(on_testbed(file)));
     EXPECT_EQ(gone.exit_status, 0)

@@ -90,7 +90,11 @@ TEST_F(FrameTest, CarriesATenMebibytePayload) {
 }
 
 TEST_F(FrameTest, TruncatedPayloadIsNoFrame) {
-  ASSERT_EQ(write(writer(), "O\0\0\0\x0a" "abc", 8), 8);
+  ASSERT_EQ(write(writer(),
+                  "O\0\0\0\x0a"
+                  "abc",
+                  8),
+            8);
   close_writer();
   EXPECT_EQ(read_frame(reader()), std::nullopt);
 }

@@ -68,8 +68,7 @@ TEST_F(FilesTest, WriteFileAtomicUnderARegularFileThrowsNamingIt) {
   std::ofstream(dir_ / "plain") << "x";
   const fs::path file = dir_ / "plain" / "sub" / "c.txt";
   EXPECT_EQ(error_of([&] { write_file_atomic(file, "y"); }),
-            "cannot create directory '" + (dir_ / "plain" / "sub").string() +
-                "': Not a directory");
+            "cannot create directory '" + (dir_ / "plain" / "sub").string() + "': Not a directory");
   EXPECT_EQ(read_file(dir_ / "plain"), "x");
   EXPECT_EQ(names_in(dir_), (Names{"plain"}));
 }
@@ -78,8 +77,7 @@ TEST_F(FilesTest, WriteFileAtomicOverADirectoryThrowsAndCleansUp) {
   fs::create_directories(dir_ / "d" / "inner");
   const std::string message = error_of([&] { write_file_atomic(dir_ / "d", "y"); });
   EXPECT_EQ(message.rfind("cannot rename '" + (dir_ / "d").string() + ".tmp.", 0), 0u) << message;
-  EXPECT_NE(message.find("' to '" + (dir_ / "d").string() + "': Is a directory"),
-            std::string::npos)
+  EXPECT_NE(message.find("' to '" + (dir_ / "d").string() + "': Is a directory"), std::string::npos)
       << message;
   EXPECT_EQ(names_in(dir_), (Names{"d"}));
 }

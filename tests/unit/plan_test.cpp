@@ -103,7 +103,9 @@ TEST_F(SelectTest, MultipleSelectorsUniteInDiscoveryOrder) {
 }
 
 TEST_F(SelectTest, SelectorMatchingNothingIsAnError) {
-  EXPECT_EQ(config_error([&] { select({"net.ping", "nope"}); }),
+  EXPECT_EQ(config_error([&] {
+              select({"net.ping", "nope"});
+            }),
             "selector 'nope' matches no test — `vtrun list` shows the available ids");
   // A prefix must end at a dot: "boo" is not a group.
   EXPECT_EQ(config_error([&] { select({"boo"}); }),
@@ -223,25 +225,29 @@ TEST_F(DiscoverTest, KeepsProviderOrder) {
 
 TEST_F(DiscoverTest, SameIdInTwoProvidersNamesBothPlaces) {
   write("a/vtrun.toml", two_tests);
-  write("b/vtrun.toml", "[[test]]\nname = \"other\"\ncommand = \"true\"\n\n"
-                        "[[test]]\nname = \"two\"\ncommand = \"true\"\n");
+  write("b/vtrun.toml",
+        "[[test]]\nname = \"other\"\ncommand = \"true\"\n\n"
+        "[[test]]\nname = \"two\"\ncommand = \"true\"\n");
   const auto pa = provider("pa.toml", "[provider]\nuri = \"" + (dir_ / "a").string() + "\"\n");
   const auto pb = provider("pb.ini", "[provider]\nuri: " + (dir_ / "b").string() + "\n");
   const std::string a_file = (dir_ / "a/vtrun.toml").string();
   const std::string b_file = (dir_ / "b/vtrun.toml").string();
-  EXPECT_EQ(config_error([&] { discover_tests({pa, pb}, "qemu"); }),
+  EXPECT_EQ(config_error([&] {
+              discover_tests({pa, pb}, "qemu");
+            }),
             b_file + ":5: test id 'two' is also defined at " + a_file + ":6 — rename one of them");
 }
 
 TEST_F(DiscoverTest, NativeProviderWithoutVtrunTomlIsAnError) {
   fs::create_directories(dir_ / "empty");
-  const auto p = provider("nat.toml", "[provider]\nuri = \"" + (dir_ / "empty").string() +
-                                          "\"\nformat = \"native\"\n");
+  const auto p = provider(
+      "nat.toml", "[provider]\nuri = \"" + (dir_ / "empty").string() + "\"\nformat = \"native\"\n");
   EXPECT_EQ(config_error([&] { discover_tests({p}, "qemu"); }),
             p.definition.string() + ":2: provider 'nat' has no '" +
                 (dir_ / "empty/vtrun.toml").string() + "' — create it or fix `subdir`");
   // Without a declared format, a directory without vtrun.toml simply offers no tests.
-  const auto plain = provider("plain.toml", "[provider]\nuri = \"" + (dir_ / "empty").string() + "\"\n");
+  const auto plain =
+      provider("plain.toml", "[provider]\nuri = \"" + (dir_ / "empty").string() + "\"\n");
   EXPECT_EQ(ids(discover_tests({plain}, "qemu")), (Ids{}));
 }
 

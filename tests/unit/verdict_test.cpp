@@ -66,7 +66,8 @@ TEST(ExitCodeVerdict, TimeoutIsInterruptedWhateverTheStatus) {
   }
   sdk::ExecResult result;
   result.timed_out = true;
-  EXPECT_EQ(exit_code_verdict(result, 5s, false).reason, "timed out after 5 s; process tree killed");
+  EXPECT_EQ(exit_code_verdict(result, 5s, false).reason,
+            "timed out after 5 s; process tree killed");
 }
 
 }  // namespace

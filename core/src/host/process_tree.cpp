@@ -1,13 +1,14 @@
 // Finding and killing a process tree through /proc. Sessions catch what double-forked away from
 // its parent; the parent chain catches what called setsid() while its parent still lived.
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -27,16 +28,24 @@ struct ProcInfo {
   char state = '?';
 };
 
-bool read_stat(pid_t pid, ProcInfo& info) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text;
-  if (!std::getline(in, text)) return false;
+// Raw open/read: this runs for every process on the host after every command, so it stays
+// free of allocations and stream machinery.
+bool read_stat(int proc_fd, const char* pid_name, pid_t pid, ProcInfo& info) {
+  char path[64];
+  std::snprintf(path, sizeof path, "%s/stat", pid_name);
+  const int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char text[1024];
+  const ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return false;
+  text[n] = '\0';
   // The command name is in parentheses and may contain anything: parse after the last ')'.
-  const auto close = text.rfind(')');
-  if (close == std::string::npos) return false;
+  const char* close_paren = std::strrchr(text, ')');
+  if (close_paren == nullptr) return false;
   int ppid = 0, pgrp = 0, session = 0;
   char state = '?';
-  if (std::sscanf(text.c_str() + close + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
+  if (std::sscanf(close_paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
     return false;
   info = {pid, ppid, session, state};
   return true;
@@ -46,12 +55,13 @@ std::vector<ProcInfo> scan_processes() {
   std::vector<ProcInfo> out;
   DIR* dir = opendir("/proc");
   if (dir == nullptr) return out;
+  const int proc_fd = dirfd(dir);
   while (const dirent* ent = readdir(dir)) {
     char* end = nullptr;
     const long pid = std::strtol(ent->d_name, &end, 10);
     if (*end != '\0' || pid <= 0) continue;
     ProcInfo info;
-    if (read_stat(static_cast<pid_t>(pid), info)) out.push_back(info);
+    if (read_stat(proc_fd, ent->d_name, static_cast<pid_t>(pid), info)) out.push_back(info);
   }
   closedir(dir);
   return out;

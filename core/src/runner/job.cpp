@@ -143,11 +143,13 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
   std::vector<std::size_t> finished;  // indices completed but not yet told to the scheduler
   std::map<std::size_t, std::thread> workers;
 
-  // Records a result on disk at once, so nothing is lost if vtrun dies later.
-  auto record = [&](std::size_t i, sdk::TestResult r) {
-    reporters.test_end(r);
-    run_log += run_log_line(r);
-    results[i] = std::move(r);
+  // Rewrites run.log and results.json with every result so far, so a crash loses at most the
+  // last half second. Rewriting after every test would make long plans quadratic.
+  auto last_flush = std::chrono::steady_clock::time_point{};
+  auto flush_summary = [&](bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_flush < std::chrono::milliseconds(500)) return;
+    last_flush = now;
     summary.tests.clear();
     for (const auto& res : results)
       if (res) summary.tests.push_back(*res);
@@ -159,6 +161,12 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
     } catch (const std::exception& e) {
       host.log(sdk::LogLevel::error, "runner", e.what());
     }
+  };
+  auto record = [&](std::size_t i, sdk::TestResult r) {
+    reporters.test_end(r);
+    run_log += run_log_line(r);
+    results[i] = std::move(r);
+    flush_summary(false);
   };
 
   // A dependency that did not PASS makes its dependents SKIP instead of running.
@@ -233,11 +241,9 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
       record(i, not_run(plan[i], sdk::Status::skip,
                         "not scheduled (its dependencies never finished: a dependency cycle?)"));
   }
+  flush_summary(true);
   lock.unlock();
 
-  summary.finished = Clock::now();
-  summary.exit_code = exit_code_for(summary.tests, interrupt_requested());
-  write_file_atomic(job.results_json(), sdk::render_results_json(summary));
   write_file_atomic(job.job_json(), job_document(opts, job, providers, registry, &summary).dump(2) + "\n");
   reporters.job_end(summary);
   return {job.path(), summary};

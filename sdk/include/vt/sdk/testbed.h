@@ -3,7 +3,9 @@
 //
 // Threading: the core calls open/revert/reboot/close from one thread at a time, but `exec`,
 // `copy_in` and `copy_out` may be called concurrently from several threads while open (a test
-// and its helpers driving the machine at once) — implementations must allow that.
+// and its helpers driving the machine at once) — implementations must allow that. `close` may
+// be called while such calls are still running (a test timed out): it must make them return
+// promptly, so nothing the test started outlives it.
 // Errors: a broken testbed or channel throws InfrastructureError; a missing host facility throws
 // UnavailableError; bad params throw ConfigError.
 #pragma once

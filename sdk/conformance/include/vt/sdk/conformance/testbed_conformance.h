@@ -26,11 +26,11 @@ namespace vt::sdk::conformance {
 
 /// Which backend to test and how to make it.
 struct TestbedConformanceParam {
-  std::string backend;                            ///< the backend factory's name ("local")
-  std::vector<std::filesystem::path> plugin_dirs; ///< where its libvt_*.so lives
-  Params params;                                  ///< TestbedSpec::params (e.g. an image)
-  std::string machine = "vm1";                    ///< TestbedSpec::machine
-  std::chrono::seconds open_timeout{300};         ///< longest open() may take
+  std::string backend;                             ///< the backend factory's name ("local")
+  std::vector<std::filesystem::path> plugin_dirs;  ///< where its libvt_*.so lives
+  Params params;                                   ///< TestbedSpec::params (e.g. an image)
+  std::string machine = "vm1";                     ///< TestbedSpec::machine
+  std::chrono::seconds open_timeout{300};          ///< longest open() may take
 };
 
 /// Prints "<backend> (machine <machine>, params {k=v, ...})" so failures say what ran.
@@ -39,8 +39,7 @@ std::ostream& operator<<(std::ostream& os, const TestbedConformanceParam& param)
 
 /// The test-name suffix: the backend's name made of [A-Za-z0-9_], plus "_<index>" after the
 /// first parameter, so several configurations of one backend stay distinct.
-std::string conformance_test_name(
-    const ::testing::TestParamInfo<TestbedConformanceParam>& info);
+std::string conformance_test_name(const ::testing::TestParamInfo<TestbedConformanceParam>& info);
 
 /// The fixture. SetUp: load plugins, make a CoreHost (its ledger in a fresh temporary
 /// directory), make the testbed and open it. TearDown: close it and remove the temporary
@@ -92,11 +91,11 @@ int link_testbed_conformance();
 }  // namespace vt::sdk::conformance
 
 /// Instantiates the suite once per given TestbedConformanceParam (braced initializers work).
-#define VT_INSTANTIATE_TESTBED_CONFORMANCE(name, ...)                                        \
-  [[maybe_unused]] static const int vt_testbed_conformance_link_##name =                    \
-      ::vt::sdk::conformance::link_testbed_conformance();                                    \
-  INSTANTIATE_TEST_SUITE_P(                                                                  \
-      name, ::vt::sdk::conformance::TestbedConformance,                                      \
-      ::testing::ValuesIn(std::vector<::vt::sdk::conformance::TestbedConformanceParam>{     \
-          __VA_ARGS__}),                                                                     \
+#define VT_INSTANTIATE_TESTBED_CONFORMANCE(name, ...)                                 \
+  [[maybe_unused]] static const int vt_testbed_conformance_link_##name =              \
+      ::vt::sdk::conformance::link_testbed_conformance();                             \
+  INSTANTIATE_TEST_SUITE_P(                                                           \
+      name, ::vt::sdk::conformance::TestbedConformance,                               \
+      ::testing::ValuesIn(                                                            \
+          std::vector<::vt::sdk::conformance::TestbedConformanceParam>{__VA_ARGS__}), \
       ::vt::sdk::conformance::conformance_test_name)

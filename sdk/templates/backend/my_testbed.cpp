@@ -1,0 +1,145 @@
+// A minimal vtrun backend: the skeleton to start a new one from (docs/sdk.md).
+//
+// This one runs everything on the host through `Host::run`, which already gives it the core's
+// timeouts, process-tree kills, pty and output streaming. A real backend replaces the argv it
+// builds (`ssh HOST --`, `docker exec`, a guest agent, ...) and the `cp` used by the copies
+// (`scp`, `docker cp`, ...), and makes open() start a machine. It passes the conformance suite
+// as it is (tests/integration/template_conformance_test.cpp).
+//
+// Rename `my_backend`, "mybackend" and the vt_add_plugin() name in CMakeLists.txt together.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "vt/sdk/error.h"
+#include "vt/sdk/host.h"
+#include "vt/sdk/plugin_entry.h"
+#include "vt/sdk/testbed.h"
+
+namespace my_backend {
+namespace {
+
+namespace fs = std::filesystem;
+namespace sdk = vt::sdk;
+
+bool ends_with_slash(const std::string& path) {
+  return !path.empty() && path.back() == '/';
+}
+
+class MyTestbed final : public sdk::Testbed {
+ public:
+  MyTestbed(sdk::Host& host, sdk::TestbedSpec spec) : host_(host), spec_(std::move(spec)) {}
+  ~MyTestbed() override { close(); }
+
+  sdk::Capabilities capabilities() const override { return {sdk::cap::parallel_safe}; }
+
+  std::string open() override {
+    if (scratch_.empty()) scratch_ = host_.make_scratch_dir("mybackend-" + spec_.machine).string();
+    return scratch_;
+  }
+
+  std::string revert() override {
+    throw sdk::UnavailableError("mybackend cannot revert — use a backend with 'revert'");
+  }
+
+  void reboot() override {
+    throw sdk::UnavailableError("mybackend cannot reboot — use a backend with 'reboot'");
+  }
+
+  // Called from several threads at once: it only reads members that open() set.
+  sdk::ExecResult exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) override {
+    require_open("exec");
+    sdk::ExecRequest on_host = request;
+    if (on_host.cwd.empty()) on_host.cwd = scratch_;
+    sdk::ExecResult result;
+    try {
+      result = host_.run(on_host, sink);
+    } catch (const sdk::Error& e) {
+      // The command could not start (not found, bad cwd): answer as a shell would.
+      if (sink != nullptr)
+        sink->on_output(sdk::Stream::err, std::string(e.what()) + "\n");
+      else
+        result.stderr_data = std::string(e.what()) + "\n";
+      result.exit_status = 127;
+      return result;
+    }
+    // 255 means "the channel failed": the command's own 255 becomes 254.
+    if (result.exit_status == sdk::channel_failure) result.exit_status = 254;
+    return result;
+  }
+
+  void copy_in(const std::string& host_path, const std::string& testbed_path) override {
+    require_open("copy_in");
+    copy(host_path, testbed_path);
+  }
+
+  void copy_out(const std::string& testbed_path, const std::string& host_path) override {
+    require_open("copy_out");
+    copy(testbed_path, host_path);
+  }
+
+  std::filesystem::path console() const override { return {}; }
+
+  void close() noexcept override {
+    if (scratch_.empty()) return;
+    std::error_code ec;
+    fs::remove_all(scratch_, ec);
+    scratch_.clear();
+  }
+
+ private:
+  void require_open(const char* operation) const {
+    if (scratch_.empty())
+      throw sdk::InfrastructureError(std::string("mybackend: ") + operation +
+                                     " called before open() — open the testbed first");
+  }
+
+  // The trailing-slash rule of testbed.h, then one `cp` through the host.
+  void copy(const std::string& from, const std::string& to) {
+    const bool directory = ends_with_slash(from);
+    if (directory != ends_with_slash(to))
+      throw sdk::ConfigError("copy from '" + from + "' to '" + to +
+                             "': both paths must end in '/' (a directory) or neither (a file)");
+    std::error_code ec;
+    if (directory ? !fs::is_directory(from, ec) : !fs::is_regular_file(from, ec))
+      throw sdk::Error("copy: '" + from + "' is not " + (directory ? "a directory" : "a file") +
+                       " — check the path");
+    sdk::ExecRequest request;
+    // "$1." copies a directory's contents; -p keeps modes (the executable bit).
+    request.argv = {"sh",
+                    "-c",
+                    directory ? "mkdir -p \"$2\" && cp -Rp \"$1.\" \"$2\""
+                              : "mkdir -p \"$(dirname \"$2\")\" && cp -p \"$1\" \"$2\"",
+                    "copy",
+                    from,
+                    to};
+    const sdk::ExecResult result = host_.run(request, nullptr);
+    if (result.exit_status != 0)
+      throw sdk::InfrastructureError("copy from '" + from + "' to '" + to + "' failed (exit " +
+                                     std::to_string(result.exit_status) +
+                                     "): " + result.stderr_data);
+  }
+
+  sdk::Host& host_;  // outlives this testbed (SDK contract)
+  sdk::TestbedSpec spec_;
+  std::string scratch_;  // empty while closed
+};
+
+std::unique_ptr<sdk::Testbed> make_testbed(sdk::Host& host, const sdk::TestbedSpec& spec) {
+  return std::make_unique<MyTestbed>(host, spec);
+}
+
+const sdk::Manifest* manifest() {
+  static const sdk::Manifest m{
+      "mybackend",
+      "0.1.0",
+      {{sdk::PluginKind::backend, "mybackend", "a template backend running on the host",
+        &make_testbed, nullptr, nullptr}}};
+  return &m;
+}
+
+}  // namespace
+}  // namespace my_backend
+
+VT_PLUGIN_ENTRY(my_backend::manifest)
