@@ -2,6 +2,11 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <vector>
+
 #include "vt/sdk/error.h"
 
 namespace vt::local {
@@ -10,7 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool ends_with_slash(const std::string& p) { return !p.empty() && p.back() == '/'; }
+bool ends_with_slash(const std::string& p) {
+  return !p.empty() && p.back() == '/';
+}
 
 // autopkgtest's rule: both paths end in '/' (directory contents) or neither does (a file).
 void check_slash_rule(const std::string& from, const std::string& to) {
@@ -40,12 +47,32 @@ void copy_local(const std::string& from, const std::string& to) {
   if (ec) throw sdk::InfrastructureError("copy '" + from + "' to '" + to + "': " + ec.message());
 }
 
+// Collects a command's output into its result when the caller gave no sink. Called from the
+// process's pump thread only; the result is read after Process::wait() returned.
+class CollectingSink final : public sdk::OutputSink {
+ public:
+  explicit CollectingSink(sdk::ExecResult& result) : result_(result) {}
+  void on_output(sdk::Stream stream, std::string_view bytes) override {
+    (stream == sdk::Stream::err ? result_.stderr_data : result_.stdout_data).append(bytes);
+  }
+
+ private:
+  sdk::ExecResult& result_;
+};
+
 }  // namespace
+
+struct LocalTestbed::Running {
+  std::unique_ptr<sdk::Process> process;
+  std::atomic<bool> killed_by_close{false};
+};
 
 LocalTestbed::LocalTestbed(sdk::Host& host, sdk::TestbedSpec spec)
     : host_(host), spec_(std::move(spec)) {}
 
-LocalTestbed::~LocalTestbed() { close(); }
+LocalTestbed::~LocalTestbed() {
+  close();
+}
 
 sdk::Capabilities LocalTestbed::capabilities() const {
   sdk::Capabilities caps{sdk::cap::parallel_safe};
@@ -54,13 +81,15 @@ sdk::Capabilities LocalTestbed::capabilities() const {
 }
 
 std::string LocalTestbed::open() {
+  std::lock_guard lock(mutex_);
   if (scratch_.empty()) scratch_ = host_.make_scratch_dir("local-" + spec_.machine);
   return scratch_.string();
 }
 
 std::string LocalTestbed::revert() {
-  throw sdk::UnavailableError("the local testbed cannot revert: it is the host itself — "
-                              "use a backend with the 'revert' capability (qemu, appengine)");
+  throw sdk::UnavailableError(
+      "the local testbed cannot revert: it is the host itself — "
+      "use a backend with the 'revert' capability (qemu, appengine)");
 }
 
 void LocalTestbed::reboot() {
@@ -73,42 +102,90 @@ void LocalTestbed::require_open(const char* operation) const {
                                    " called before open()");
 }
 
+// Spawned rather than run, so that close() can kill what is still running.
 sdk::ExecResult LocalTestbed::exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) {
-  require_open("exec");
-  sdk::ExecRequest req = request;
-  if (req.cwd.empty()) req.cwd = scratch_.string();
   sdk::ExecResult result;
-  try {
-    result = host_.run(req, sink);
-  } catch (const sdk::Error& e) {
-    // Like a shell on any other testbed: a command that cannot start exits 127.
-    const std::string message = std::string(e.what()) + "\n";
+  CollectingSink collect(result);
+  auto running = std::make_shared<Running>();
+  {
+    std::lock_guard lock(mutex_);
+    require_open("exec");
+    sdk::ExecRequest req = request;
+    if (req.cwd.empty()) req.cwd = scratch_.string();
+    try {
+      running->process = host_.spawn(req, sink != nullptr ? sink : &collect);
+    } catch (const sdk::Error& e) {
+      // Like a shell on any other testbed: a command that cannot start exits 127.
+      const std::string message = std::string(e.what()) + "\n";
+      if (sink != nullptr)
+        sink->on_output(sdk::Stream::err, message);
+      else
+        result.stderr_data = message;
+      result.exit_status = 127;
+      return result;
+    }
+    running_.insert(running);
+  }
+  std::optional<int> status = running->process->wait(request.timeout);  // 0: no limit
+  if (!status) {
+    result.timed_out = true;
+    running->process->kill_tree();
+    status = running->process->wait(std::chrono::milliseconds(0));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    running_.erase(running);
+  }
+  if (running->killed_by_close) {
+    const std::string message = "local testbed: closed while the command ran\n";
     if (sink != nullptr)
       sink->on_output(sdk::Stream::err, message);
     else
-      result.stderr_data = message;
-    result.exit_status = 127;
+      result.stderr_data += message;
+    result.exit_status = sdk::channel_failure;
     return result;
   }
+  result.exit_status = status.value_or(sdk::channel_failure);
   if (result.exit_status == sdk::channel_failure) result.exit_status = 254;
   return result;
 }
 
 void LocalTestbed::copy_in(const std::string& host_path, const std::string& testbed_path) {
-  require_open("copy_in");
+  {
+    std::lock_guard lock(mutex_);
+    require_open("copy_in");
+  }
   copy_local(host_path, testbed_path);
 }
 
 void LocalTestbed::copy_out(const std::string& testbed_path, const std::string& host_path) {
-  require_open("copy_out");
+  {
+    std::lock_guard lock(mutex_);
+    require_open("copy_out");
+  }
   copy_local(testbed_path, host_path);
 }
 
 void LocalTestbed::close() noexcept {
-  if (scratch_.empty()) return;
+  fs::path scratch;
+  std::vector<std::shared_ptr<Running>> running;
+  {
+    std::lock_guard lock(mutex_);
+    if (scratch_.empty()) return;
+    scratch.swap(scratch_);
+    running.assign(running_.begin(), running_.end());
+  }
+  // Their exec() calls return channel_failure: the testbed went away under them.
+  for (const auto& r : running) {
+    r->killed_by_close = true;
+    try {
+      r->process->kill_tree();
+    } catch (const std::exception& e) {
+      host_.log(sdk::LogLevel::warn, "local", std::string("close: ") + e.what());
+    }
+  }
   std::error_code ec;
-  fs::remove_all(scratch_, ec);
-  scratch_.clear();
+  fs::remove_all(scratch, ec);
 }
 
 }  // namespace vt::local

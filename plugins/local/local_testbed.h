@@ -2,6 +2,11 @@
 // Nothing can be reverted, so tests that need isolation are SKIPped by their requirements.
 #pragma once
 
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
 #include "vt/sdk/host.h"
 #include "vt/sdk/testbed.h"
 
@@ -23,11 +28,17 @@ class LocalTestbed final : public sdk::Testbed {
   void close() noexcept override;
 
  private:
-  void require_open(const char* operation) const;
+  struct Running;  // a command exec() is waiting for
+
+  void require_open(const char* operation) const;  // call with mutex_ held
 
   sdk::Host& host_;  // outlives this testbed (SDK contract)
   sdk::TestbedSpec spec_;
-  std::filesystem::path scratch_;  // empty while closed
+  // exec and the copies run on several threads at once, and close() may come from yet another
+  // one while they run (the runner ends vtctl's commands that way).
+  mutable std::mutex mutex_;
+  std::filesystem::path scratch_;               // empty while closed
+  std::set<std::shared_ptr<Running>> running_;  // commands to kill on close()
 };
 
 }  // namespace vt::local

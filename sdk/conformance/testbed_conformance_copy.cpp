@@ -1,8 +1,13 @@
 // Conformance of Testbed::copy_in and copy_out: files keep content and the executable bit,
 // directories follow the trailing-slash rule, and mistakes are errors.
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
+#include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "conformance_util.h"
 #include "vt/sdk/conformance/testbed_conformance.h"
@@ -32,12 +37,6 @@ std::set<std::string> host_listing(const fs::path& root) {
     std::string rel = fs::relative(it->path(), root).string();
     out.insert(it->is_directory() ? rel + "/" : rel);
   }
-  return out;
-}
-
-std::string join(const std::set<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : " ") + i;
   return out;
 }
 
@@ -108,17 +107,15 @@ TEST_P(TestbedConformance, CopyOfADirectoryCopiesItsContentsIntoANewDirectory) {
     if (end == std::string::npos) end = listing.size();
     if (end > start) on_bed.insert(listing.substr(start, end - start));
   }
-  EXPECT_EQ(on_bed, tree_listing) << "copy_in('tree/', 'new/dest/') must put tree's contents "
-                                     "(not 'tree' itself) into new/dest/; got: "
-                                  << join(on_bed);
+  ASSERT_EQ(on_bed, tree_listing) << "copy_in('tree/', 'new/dest/') must put tree's contents "
+                                     "(not 'tree' itself) into new/dest/";
   EXPECT_EQ(sh_ok("cat new/dest/a/b/deep.txt"), "deep\n");
   EXPECT_EQ(sh("test -x new/dest/a/run.sh").exit_status, 0) << "the executable bit was lost";
 
   const fs::path back = host_dir() / "back" / "deeper";  // does not exist yet either
   ASSERT_NO_THROW(testbed().copy_out(dest, back.string() + "/"));
-  EXPECT_EQ(host_listing(back), tree_listing)
-      << "copy_out('new/dest/', 'back/deeper/') must recreate the tree; got: "
-      << join(host_listing(back));
+  ASSERT_EQ(host_listing(back), tree_listing)
+      << "copy_out('new/dest/', 'back/deeper/') must recreate the tree";
   EXPECT_EQ(read_host_file(back / "top.txt"), "top\n");
   EXPECT_EQ(read_host_file(back / "a" / "b" / "deep.txt"), "deep\n");
   EXPECT_TRUE(host_executable(back / "a" / "run.sh")) << "copy_out lost the executable bit";
@@ -168,6 +165,43 @@ TEST_P(TestbedConformance, CopyRoundTripOfABinaryFileIsByteIdentical) {
   const std::string back = read_host_file(host_dir() / "blob.back");
   EXPECT_TRUE(back == data) << "host → testbed → host changed the file: "
                             << describe_difference(data, back);
+}
+
+TEST_P(TestbedConformance, CopyWorksFromSeveralThreadsAtOnce) {
+  constexpr int threads = 4;
+  std::mutex mutex;
+  std::vector<std::string> problems;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      const std::string name = "parallel-" + std::to_string(t);
+      const std::string data = random_bytes(64 * 1024 + static_cast<std::size_t>(t), 10 + t);
+      std::string problem;
+      try {
+        for (int round = 0; round < 3 && problem.empty(); ++round) {
+          const fs::path in = host_dir() / (name + ".in");
+          const fs::path out = host_dir() / (name + ".out");
+          std::ofstream(in, std::ios::binary) << data;
+          testbed().copy_in(in.string(), on_testbed(name));
+          testbed().copy_out(on_testbed(name), out.string());
+          std::ifstream back_in(out, std::ios::binary);
+          const std::string back{std::istreambuf_iterator<char>(back_in), {}};
+          if (back != data) problem = name + ": " + describe_difference(data, back);
+        }
+      } catch (const std::exception& e) {
+        problem = name + ": " + e.what();
+      }
+      if (!problem.empty()) {
+        std::lock_guard lock(mutex);
+        problems.push_back(problem);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  EXPECT_TRUE(problems.empty()) << "copy_in/copy_out must allow concurrent callers (testbed.h); "
+                                << problems.size() << " of " << threads
+                                << " threads went wrong, first: "
+                                << (problems.empty() ? "" : problems.front());
 }
 
 }  // namespace

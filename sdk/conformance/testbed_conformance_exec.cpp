@@ -47,6 +47,22 @@ TEST_P(TestbedConformance, ExecReportsSignalDeathAs128PlusN) {
   EXPECT_EQ(kill.exit_status, 128 + 9) << "`kill -KILL $$`: " << describe(kill);
 }
 
+TEST_P(TestbedConformance, ExecOfAMissingProgramExits127) {
+  ExecRequest request;
+  request.argv = {"vt-conformance-no-such-program"};
+  request.timeout = milliseconds(60'000);
+  ExecResult r;
+  try {
+    r = testbed().exec(request, nullptr);
+  } catch (const std::exception& e) {
+    FAIL() << "a program that does not exist is the test's failure, not the testbed's: exec "
+              "must return 127 as a shell does, not throw ("
+           << e.what() << ")";
+  }
+  EXPECT_EQ(r.exit_status, 127) << "a program that does not exist exits 127, as in a shell; "
+                                << describe(r);
+}
+
 TEST_P(TestbedConformance, ExecRunsArgvWithoutAShell) {
   ExecRequest request;
   request.argv = {"printf", "%s|%s", "two words", "$HOME;`true`"};
@@ -64,8 +80,14 @@ TEST_P(TestbedConformance, ExecPassesEnvironmentVariables) {
   EXPECT_EQ(r.exit_status, 0) << describe(r);
   EXPECT_EQ(r.stdout_data, "hello world|a=b;'c' \"d\"|")
       << "request.env must be set in the command's environment, values unchanged";
-  const ExecResult path = sh("command -v sh >/dev/null && test -n \"$PATH\"");
-  EXPECT_EQ(path.exit_status, 0) << "commands must get a usable default PATH: " << describe(path);
+  const std::string path = sh_ok("printf '%s' \"$PATH\"");
+  EXPECT_FALSE(path.empty()) << "commands must get a default PATH";
+  request.argv = {"sh", "-c", "printf '%s' \"$PATH\""};
+  request.env = {{"PATH", "/vt-conformance-extra:" + path}};
+  const ExecResult overridden = run(request);
+  EXPECT_EQ(overridden.stdout_data, "/vt-conformance-extra:" + path)
+      << "request.env must override a variable of the default environment (PATH); "
+      << describe(overridden);
 }
 
 TEST_P(TestbedConformance, ExecDefaultsToTheScratchDirectory) {
@@ -128,6 +150,21 @@ TEST_P(TestbedConformance, ExecDeliversLargeBinaryStdin) {
   }
   EXPECT_EQ(counted, request.stdin_data.size())
       << "`wc -c` counted a different number of stdin bytes: " << describe(count);
+}
+
+TEST_P(TestbedConformance, ExecOfACommandThatLeavesStdinUnreadSucceeds) {
+  // The command exits without reading (all of) its stdin: the rest is dropped, nothing breaks
+  // (a backend that dies of SIGPIPE here takes the whole run with it).
+  ExecRequest request;
+  request.stdin_data = random_bytes(2 * 1024 * 1024, 3);
+  request.timeout = milliseconds(60'000);
+  request.argv = {"true"};
+  const ExecResult ignored = run(request);
+  EXPECT_EQ(ignored.exit_status, 0) << "`true` with 2 MiB of stdin: " << describe(ignored);
+  request.argv = {"head", "-c", "10"};
+  const ExecResult partly = run(request);
+  EXPECT_EQ(partly.exit_status, 0) << "`head -c 10` with 2 MiB of stdin: " << describe(partly);
+  EXPECT_EQ(partly.stdout_data, request.stdin_data.substr(0, 10));
 }
 
 TEST_P(TestbedConformance, ExecReturnsLargeOutputIntact) {

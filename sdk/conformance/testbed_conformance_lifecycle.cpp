@@ -1,7 +1,9 @@
 // Conformance of a testbed's life: capabilities, open, revert, reboot, console, close, reopen.
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <iostream>
+#include <thread>
 
 #include "conformance_util.h"
 #include "vt/sdk/conformance/testbed_conformance.h"
@@ -48,12 +50,14 @@ TEST_P(TestbedConformance, CapabilitiesAreKnownNames) {
   const Capabilities caps = testbed().capabilities();
   EXPECT_FALSE(caps.empty()) << "a testbed offers at least one capability (e.g. parallel-safe "
                                 "or isolation-machine); got none";
-  for (const auto& name : caps)
+  for (const auto& name : caps) {
     if (known_capabilities.count(name) == 0)
       std::cout << "[  WARNING ] unknown capability '" << name
                 << "' (the core ignores it; known: " << join(known_capabilities) << ")\n";
-  if (caps.count(cap::root_on_testbed) != 0)
+  }
+  if (caps.count(cap::root_on_testbed) != 0) {
     EXPECT_EQ(sh_ok("id -u"), "0\n") << "'root-on-testbed' is offered but commands are not root";
+  }
 }
 
 TEST_P(TestbedConformance, CapabilitiesAreValidBeforeOpen) {
@@ -131,6 +135,34 @@ TEST_P(TestbedConformance, CloseIsIdempotentAndEndsExec) {
   } catch (const std::exception&) {
     // Throwing is the other allowed answer.
   }
+}
+
+TEST_P(TestbedConformance, CloseEndsCommandsStillRunning) {
+  // The runner closes a test's testbeds to end what vtctl still runs on them (from other
+  // threads) before it waits for those threads: a close() that leaves them running hangs it.
+  ExecRequest request;
+  request.argv = {"sh", "-c", "touch running.flag; sleep 30"};
+  request.timeout = std::chrono::milliseconds(120'000);
+  std::promise<void> returned;
+  auto returned_future = returned.get_future();
+  std::thread runner([&] {
+    try {
+      (void)testbed().exec(request, nullptr);
+    } catch (const std::exception&) {
+      // Throwing is a fine answer to "the testbed was closed under me".
+    }
+    returned.set_value();
+  });
+  const ExecResult started =
+      sh("i=0; while [ ! -e running.flag ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; "
+         "test -e running.flag");
+  EXPECT_EQ(started.exit_status, 0) << "the command never started: " << describe(started);
+  testbed().close();
+  const bool ended =
+      returned_future.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  runner.join();
+  EXPECT_TRUE(ended) << "close() must end commands still running on the testbed; an exec of "
+                        "`sleep 30` was still running 10 s after close()";
 }
 
 TEST_P(TestbedConformance, OpenAfterCloseWorksAgain) {

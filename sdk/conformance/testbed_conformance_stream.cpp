@@ -50,6 +50,21 @@ TEST_P(TestbedConformance, ExecTimeoutKillsTheCommandAndItsChildren) {
   }
 }
 
+TEST_P(TestbedConformance, ExecReturnsWhenTheCommandExitsDespiteABackgroundChild) {
+  // The child inherits stdout and stderr; waiting for their EOF instead of the command's exit
+  // would hang (a classic with ssh). Whether the child survives is the backend's choice.
+  const auto started = Clock::now();
+  const ExecResult r = sh("sleep 20 & echo started", milliseconds(60'000));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  EXPECT_EQ(r.exit_status, 0) << describe(r);
+  EXPECT_FALSE(r.timed_out) << describe(r);
+  EXPECT_EQ(r.stdout_data, "started\n");
+  EXPECT_LT(took, milliseconds(10'000))
+      << "exec took " << took.count()
+      << " ms for a command that exits at once: it waited for a background child that still "
+         "holds stdout";
+}
+
 TEST_P(TestbedConformance, ExecWithinItsTimeoutIsNotTimedOut) {
   const ExecResult r = sh("sleep 0.2; exit 3", milliseconds(30'000));
   EXPECT_FALSE(r.timed_out) << describe(r);

@@ -55,6 +55,26 @@ TEST(Robustness, TimeoutKillsTheWholeProcessTree) {
   for (pid_t p : pids) EXPECT_FALSE(alive(p)) << "pid " << p << " outlived the timeout";
 }
 
+TEST(Robustness, DaemonThatEscapedItsSessionIsKilledAfterTheTest) {
+  TempDir tmp;
+  const auto pids_file = tmp.path() / "pids";
+  // The middle shell exits at once, so the setsid'd sleep is an orphan in a session of its own:
+  // neither the test's session nor its parent chain leads to it any more.
+  const auto providers = make_provider(
+      tmp.path(), "[[test]]\nname = \"daemon\"\ncommand = [\"./daemon.sh\"]\n",
+      {{"daemon.sh", "#!/bin/sh\nsh -c 'setsid sleep 303 >/dev/null 2>&1 & echo $! >> \"$PIDS\"'\n"
+                     "sleep 0.2\nexit 0\n"}});
+  setenv("PIDS", pids_file.c_str(), 1);
+  const auto r = run_vtrun({"--providers", providers.string(), "run"}, tmp.path());
+  unsetenv("PIDS");
+  EXPECT_EQ(r.exit_status, 0) << r.stdout_data << r.stderr_data;
+  EXPECT_NE(r.stderr_data.find("killed 1 process(es) a test left running"), std::string::npos)
+      << r.stderr_data;
+  const auto pids = read_pids(pids_file);
+  ASSERT_EQ(pids.size(), 1u);
+  EXPECT_FALSE(alive(pids[0])) << "the escaped daemon outlived vtrun";
+}
+
 TEST(Robustness, SigtermInterruptsRunningTestsAndKeepsResults) {
   TempDir tmp;
   const auto pids_file = tmp.path() / "pids";

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -112,10 +113,19 @@ TEST_F(FrameTest, EndOfStreamIsNoFrame) {
   EXPECT_EQ(read_frame(reader()), std::nullopt);
 }
 
-TEST_F(FrameTest, RefusesAPayloadOver256MiB) {
-  // 0xffffffff bytes announced: refused from the header alone, nothing is allocated or awaited.
-  ASSERT_EQ(write(writer(), "O\xff\xff\xff\xff", 5), 5);
-  EXPECT_EQ(read_frame(reader()), std::nullopt);
+TEST_F(FrameTest, RefusesAPayloadOver256MiBFromTheHeaderAlone) {
+  // A reader that tried to read the payload would wait; make it give up instead of hanging.
+  const timeval one_second{1, 0};
+  ASSERT_EQ(setsockopt(reader(), SOL_SOCKET, SO_RCVTIMEO, &one_second, sizeof one_second), 0);
+  for (const char* header : {"O\xff\xff\xff\xff", "O\x10\x00\x00\x01"}) {
+    ASSERT_EQ(write(writer(), header, 5), 5);
+    ASSERT_EQ(write(writer(), "tail", 4), 4);
+    EXPECT_EQ(read_frame(reader()), std::nullopt);
+    // Refused before reading on: the bytes after the header are still there.
+    char rest[8] = {};
+    EXPECT_EQ(recv(reader(), rest, sizeof rest, MSG_DONTWAIT), 4);
+    EXPECT_EQ(std::string(rest), "tail");
+  }
 }
 
 TEST_F(FrameTest, WritingToAGonePeerFailsWithoutSigpipe) {

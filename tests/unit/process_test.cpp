@@ -13,6 +13,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "vt/core/process.h"
@@ -147,13 +148,22 @@ TEST_F(ProcessTest, ReportsASignalAs128PlusItsNumber) {
 TEST_F(ProcessTest, AddsAndOverridesEnvironmentVariables) {
   setenv("VT_PT_INHERITED", "kept", 1);
   setenv("VT_PT_OVERRIDDEN", "old", 1);
-  auto request = shell(
-      "echo \"$VT_PT_INHERITED|$VT_PT_OVERRIDDEN|$VT_PT_ADDED\"; env | grep -c ^VT_PT_OVERRIDDEN=");
+  auto request = shell("echo \"$VT_PT_INHERITED|$VT_PT_OVERRIDDEN|$VT_PT_ADDED\"");
   request.env = {{"VT_PT_OVERRIDDEN", "new"}, {"VT_PT_ADDED", "a b"}};
   const auto r = run_process(request, nullptr);
+  // `env` prints the environment as given, so a duplicate entry would show.
+  request.argv = {"env"};
+  const std::string env = run_process(request, nullptr).stdout_data;
   unsetenv("VT_PT_INHERITED");
   unsetenv("VT_PT_OVERRIDDEN");
-  EXPECT_EQ(r.stdout_data, "kept|new|a b\n1\n");
+  EXPECT_EQ(r.stdout_data, "kept|new|a b\n");
+  std::vector<std::string> ours;
+  std::istringstream lines(env);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("VT_PT_", 0) == 0) ours.push_back(line);
+  std::sort(ours.begin(), ours.end());
+  EXPECT_EQ(ours, (std::vector<std::string>{"VT_PT_ADDED=a b", "VT_PT_INHERITED=kept",
+                                            "VT_PT_OVERRIDDEN=new"}));
 }
 
 TEST_F(ProcessTest, LooksUpTheProgramInTheRequestsPath) {
@@ -189,6 +199,7 @@ TEST_F(ProcessTest, MissingProgramThrowsNamingIt) {
             "or give its full path");
   request.argv = {(dir_ / "missing").string()};
   EXPECT_EQ(error_of(request), "cannot run '" + request.argv[0] + "': No such file or directory");
+  EXPECT_THROW(spawn_process(request, nullptr), sdk::Error);
   EXPECT_EQ(error_of(sdk::ExecRequest{}), "cannot run an empty command");
 }
 
@@ -236,6 +247,26 @@ TEST_F(ProcessTest, PtyMergesStreamsInOrderWithCrLf) {
   EXPECT_EQ(r.exit_status, 0);
 }
 
+TEST_F(ProcessTest, PtyDeliversStdinWithoutEchoAndThenEndOfFile) {
+  auto request = shell("cat; echo done");
+  request.pty = true;
+  request.stdin_data = "hello\npartial";
+  request.timeout = std::chrono::seconds(10);
+  const auto r = run_process(request, nullptr);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.stdout_data, "hello\r\npartialdone\r\n");
+  EXPECT_EQ(r.exit_status, 0);
+}
+
+TEST_F(ProcessTest, PtyWithoutStdinDataReadsEndOfFile) {
+  auto request = shell("cat; echo eof");
+  request.pty = true;
+  request.timeout = std::chrono::seconds(10);
+  const auto r = run_process(request, nullptr);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.stdout_data, "eof\r\n");
+}
+
 TEST_F(ProcessTest, SinkReceivesOutputWhileTheCommandRuns) {
   RecordingSink sink;
   const auto r = run_process(shell("echo first; echo oops >&2; sleep 1; echo second"), &sink);
@@ -270,6 +301,10 @@ TEST_F(ProcessTest, TimeoutKillsTheWholeTree) {
   ASSERT_EQ(tree.size(), 4u);
   for (pid_t pid : {sh, a, b}) EXPECT_NE(std::find(tree.begin(), tree.end(), pid), tree.end());
 
+  const bool done = running.wait_for(5s) == std::future_status::ready;
+  if (!done)
+    for (pid_t pid : tree) kill(pid, SIGKILL);  // so that a failure does not hang for 300 s
+  ASSERT_TRUE(done);
   const auto r = running.get();
   const auto elapsed = Clock::now() - start;
   EXPECT_TRUE(r.timed_out);
@@ -338,7 +373,10 @@ TEST_F(ProcessTest, KillAllProcessesStopsACommandRunningInAnotherThread) {
   auto running = std::async(std::launch::async, [&] { return run_process(request, nullptr); });
   const pid_t sh = read_pid("sh.pid"), bg = read_pid("bg.pid");
   kill_all_processes();
-  ASSERT_EQ(running.wait_for(5s), std::future_status::ready);
+  const bool done = running.wait_for(5s) == std::future_status::ready;
+  if (!done)
+    for (pid_t pid : {sh, bg}) kill(pid, SIGKILL);
+  ASSERT_TRUE(done);
   const auto r = running.get();
   EXPECT_EQ(r.exit_status, 137);
   EXPECT_FALSE(r.timed_out);

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "vt/core/cli.h"
+#include "vt/core/process.h"
 #include "vt/core/runner.h"
 #include "vt/sdk/error.h"
 
@@ -46,6 +47,7 @@ int run_cli(int argc, char** argv) {
     return code == 0 ? 0 : cli::exit_usage;
   }
 
+  become_subreaper();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {

@@ -5,6 +5,8 @@
 #include <pty.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <termios.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,6 +68,26 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+// A command that exits without reading all of its stdin must not take vtrun down with SIGPIPE:
+// the signal is blocked in this thread for the write, and one the write raised is consumed.
+ssize_t write_without_sigpipe(int fd, const char* data, std::size_t size) {
+  sigset_t pipe_only, old_mask, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  const ssize_t n = write(fd, data, size);
+  const int err = errno;
+  if (n < 0 && err == EPIPE && !was_pending) {
+    const timespec no_wait{0, 0};
+    sigtimedwait(&pipe_only, nullptr, &no_wait);
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  errno = err;
+  return n;
+}
+
 // Roots of every running child, so an interrupted job can kill them all.
 std::mutex live_mutex;
 std::set<pid_t> live_roots;
@@ -110,6 +132,12 @@ ChildProcess::ChildProcess(const sdk::ExecRequest& request)
       throw sdk::Error("cannot allocate a pty: " + errno_text(errno));
     fcntl(master, F_SETFD, FD_CLOEXEC);
     fcntl(slave, F_SETFD, FD_CLOEXEC);
+    // No echo: stdin data must reach the command, not come back as its output.
+    termios tio{};
+    if (tcgetattr(slave, &tio) == 0) {
+      tio.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
+      tcsetattr(slave, TCSANOW, &tio);
+    }
   } else if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 ||
              pipe2(in_pipe, O_CLOEXEC) != 0) {
     throw sdk::Error("pipe failed: " + errno_text(errno));
@@ -177,12 +205,17 @@ ChildProcess::ChildProcess(const sdk::ExecRequest& request)
   set_nonblocking(out_fd_);
   if (err_fd_ >= 0) set_nonblocking(err_fd_);
   if (pty_) {
-    if (!stdin_data_.empty()) (void)!write(out_fd_, stdin_data_.data(), stdin_data_.size());
-  } else if (stdin_data_.empty()) {
-    close_fd(in_fd_);
-  } else {
-    set_nonblocking(in_fd_);
+    // Through a pty, end-of-input is the EOF character at the start of a line: one ends the
+    // last partial line, the next one is read as end of file.
+    // Without data it gets just the end of file, as a closed pipe would give.
+    const bool line_open = !stdin_data_.empty() && stdin_data_.back() != '\n';
+    stdin_data_ += line_open ? "\x04\x04" : "\x04";
+    in_fd_ = fcntl(out_fd_, F_DUPFD_CLOEXEC, 0);
   }
+  if (stdin_data_.empty())
+    close_fd(in_fd_);
+  else
+    set_nonblocking(in_fd_);
 }
 
 ChildProcess::~ChildProcess() {
@@ -272,8 +305,8 @@ std::optional<int> ChildProcess::pump(sdk::OutputSink* sink, sdk::ExecResult* co
     for (const auto& p : fds) {
       if (p.revents == 0) continue;
       if (p.fd == in_fd_) {
-        const ssize_t n = write(in_fd_, stdin_data_.data() + stdin_written_,
-                                stdin_data_.size() - stdin_written_);
+        const ssize_t n = write_without_sigpipe(in_fd_, stdin_data_.data() + stdin_written_,
+                                                stdin_data_.size() - stdin_written_);
         if (n > 0) stdin_written_ += static_cast<std::size_t>(n);
         if (n < 0 && errno != EAGAIN && errno != EINTR) close_fd(in_fd_);
         if (stdin_written_ >= stdin_data_.size()) close_fd(in_fd_);
@@ -307,6 +340,24 @@ void kill_all_processes() {
     roots = live_roots;
   }
   for (pid_t pid : roots) kill_process_tree(pid, pid, true);
+}
+
+void become_subreaper() { prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL); }
+
+int kill_stray_children() {
+  std::set<pid_t> roots;
+  {
+    std::lock_guard lock(live_mutex);
+    roots = live_roots;
+  }
+  int strays = 0;
+  for (pid_t pid : children_of(getpid())) {
+    if (roots.count(pid) != 0) continue;
+    ++strays;
+    kill_process_tree(pid, 0, false);
+    waitpid(pid, nullptr, 0);
+  }
+  return strays;
 }
 
 }  // namespace vt::core

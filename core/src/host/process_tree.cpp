@@ -31,7 +31,7 @@ struct ProcInfo {
 // Raw open/read: this runs for every process on the host after every command, so it stays
 // free of allocations and stream machinery.
 bool read_stat(int proc_fd, const char* pid_name, pid_t pid, ProcInfo& info) {
-  char path[64];
+  char path[sizeof(dirent::d_name) + sizeof "/stat"];
   std::snprintf(path, sizeof path, "%s/stat", pid_name);
   const int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -91,6 +91,13 @@ std::vector<ProcInfo> tree_members(pid_t root, pid_t session) {
 
 }  // namespace
 
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& p : scan_processes())
+    if (p.ppid == parent) out.push_back(p.pid);
+  return out;
+}
+
 std::vector<pid_t> process_tree_for_test(pid_t root, pid_t session) {
   std::vector<pid_t> out;
   for (const auto& p : tree_members(root, session))
@@ -101,7 +108,7 @@ std::vector<pid_t> process_tree_for_test(pid_t root, pid_t session) {
 void kill_process_tree(pid_t root, pid_t session, bool spare_root) {
   const pid_t self = getpid();
   for (int round = 0; round < 50; ++round) {
-    bool alive = false;
+    std::vector<pid_t> victims;
     for (const auto& p : tree_members(root, session)) {
       if (p.pid == self) continue;
       if (p.state == 'Z') {
@@ -109,10 +116,13 @@ void kill_process_tree(pid_t root, pid_t session, bool spare_root) {
         if (p.ppid == self && !(spare_root && p.pid == root)) waitpid(p.pid, nullptr, WNOHANG);
         continue;
       }
-      alive = true;
-      kill(p.pid, SIGKILL);
+      victims.push_back(p.pid);
     }
-    if (!alive) return;
+    if (victims.empty()) return;
+    // Freeze the whole tree first: a shell whose child dies before it does could otherwise
+    // react (run a trap, fork again, exit 0) between two kills.
+    for (pid_t pid : victims) kill(pid, SIGSTOP);
+    for (pid_t pid : victims) kill(pid, SIGKILL);
     std::this_thread::sleep_for(std::chrono::milliseconds(round < 5 ? 2 : 20));
   }
 }

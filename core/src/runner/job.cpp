@@ -84,6 +84,12 @@ nlohmann::json job_document(const RunOptions& options, const JobDir& job,
   return doc;
 }
 
+void reap_strays(sdk::Host& host) {
+  if (const int n = kill_stray_children(); n > 0)
+    host.log(sdk::LogLevel::warn, "runner",
+             "killed " + std::to_string(n) + " process(es) a test left running after it ended");
+}
+
 // The result of a test that never ran.
 sdk::TestResult not_run(const TestCase& t, sdk::Status status, std::string reason) {
   sdk::TestResult r;
@@ -200,6 +206,8 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
         --running;
         scheduler->completed(i, results[i]->status);
       }
+      // With no test running, any child we did not start is an orphan a test left behind.
+      if (running == 0) reap_strays(host);
     }
     if (interrupt_requested() && !interrupt_handled) {
       interrupt_handled = true;

@@ -1,16 +1,22 @@
 // A minimal vtrun backend: the skeleton to start a new one from (docs/sdk.md).
 //
-// This one runs everything on the host through `Host::run`, which already gives it the core's
-// timeouts, process-tree kills, pty and output streaming. A real backend replaces the argv it
-// builds (`ssh HOST --`, `docker exec`, a guest agent, ...) and the `cp` used by the copies
-// (`scp`, `docker cp`, ...), and makes open() start a machine. It passes the conformance suite
-// as it is (tests/integration/template_conformance_test.cpp).
+// This one runs everything on the host through the Host's process layer, which already gives
+// it the core's process-tree kills, pty and output streaming. A real backend replaces the argv
+// it builds (`ssh HOST --`, `docker exec`, a guest agent, ...) and the `cp` used by the copies
+// (`scp`, `docker cp`, ...), and makes open() start a machine and close() stop it. It passes
+// the conformance suite as it is (tests/integration/template_conformance_test.cpp).
 //
 // Rename `my_backend`, "mybackend" and the vt_add_plugin() name in CMakeLists.txt together.
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "vt/sdk/error.h"
 #include "vt/sdk/host.h"
@@ -27,6 +33,24 @@ bool ends_with_slash(const std::string& path) {
   return !path.empty() && path.back() == '/';
 }
 
+// Collects output into the result when exec() got no sink (called from the process's thread).
+class CollectingSink final : public sdk::OutputSink {
+ public:
+  explicit CollectingSink(sdk::ExecResult& result) : result_(result) {}
+  void on_output(sdk::Stream stream, std::string_view bytes) override {
+    (stream == sdk::Stream::err ? result_.stderr_data : result_.stdout_data).append(bytes);
+  }
+
+ private:
+  sdk::ExecResult& result_;
+};
+
+// A command exec() waits for; close() kills it.
+struct Running {
+  std::unique_ptr<sdk::Process> process;
+  std::atomic<bool> killed_by_close{false};
+};
+
 class MyTestbed final : public sdk::Testbed {
  public:
   MyTestbed(sdk::Host& host, sdk::TestbedSpec spec) : host_(host), spec_(std::move(spec)) {}
@@ -35,6 +59,7 @@ class MyTestbed final : public sdk::Testbed {
   sdk::Capabilities capabilities() const override { return {sdk::cap::parallel_safe}; }
 
   std::string open() override {
+    std::lock_guard lock(mutex_);
     if (scratch_.empty()) scratch_ = host_.make_scratch_dir("mybackend-" + spec_.machine).string();
     return scratch_;
   }
@@ -47,49 +72,87 @@ class MyTestbed final : public sdk::Testbed {
     throw sdk::UnavailableError("mybackend cannot reboot — use a backend with 'reboot'");
   }
 
-  // Called from several threads at once: it only reads members that open() set.
+  // Called from several threads at once, and close() may come while it waits.
   sdk::ExecResult exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) override {
-    require_open("exec");
-    sdk::ExecRequest on_host = request;
-    if (on_host.cwd.empty()) on_host.cwd = scratch_;
     sdk::ExecResult result;
-    try {
-      result = host_.run(on_host, sink);
-    } catch (const sdk::Error& e) {
-      // The command could not start (not found, bad cwd): answer as a shell would.
-      if (sink != nullptr)
+    CollectingSink collect(result);
+    if (sink == nullptr) sink = &collect;
+    auto running = std::make_shared<Running>();
+    {
+      std::lock_guard lock(mutex_);
+      require_open("exec");
+      sdk::ExecRequest on_host = request;
+      if (on_host.cwd.empty()) on_host.cwd = scratch_;
+      try {
+        running->process = host_.spawn(on_host, sink);
+      } catch (const sdk::Error& e) {
+        // The command could not start (not found, bad cwd): answer as a shell would.
         sink->on_output(sdk::Stream::err, std::string(e.what()) + "\n");
-      else
-        result.stderr_data = std::string(e.what()) + "\n";
-      result.exit_status = 127;
-      return result;
+        result.exit_status = 127;
+        return result;
+      }
+      running_.insert(running);
     }
-    // 255 means "the channel failed": the command's own 255 becomes 254.
-    if (result.exit_status == sdk::channel_failure) result.exit_status = 254;
+    std::optional<int> status = running->process->wait(request.timeout);  // 0: no limit
+    if (!status) {
+      result.timed_out = true;
+      running->process->kill_tree();
+      status = running->process->wait(std::chrono::milliseconds(0));
+    }
+    {
+      std::lock_guard lock(mutex_);
+      running_.erase(running);
+    }
+    // 255 means "the channel failed" (here: closed under the command); a command's 255 is 254.
+    if (running->killed_by_close) {
+      result.exit_status = sdk::channel_failure;
+    } else {
+      result.exit_status = status.value_or(sdk::channel_failure);
+      if (result.exit_status == sdk::channel_failure) result.exit_status = 254;
+    }
     return result;
   }
 
   void copy_in(const std::string& host_path, const std::string& testbed_path) override {
-    require_open("copy_in");
+    check_open("copy_in");
     copy(host_path, testbed_path);
   }
 
   void copy_out(const std::string& testbed_path, const std::string& host_path) override {
-    require_open("copy_out");
+    check_open("copy_out");
     copy(testbed_path, host_path);
   }
 
   std::filesystem::path console() const override { return {}; }
 
   void close() noexcept override {
-    if (scratch_.empty()) return;
+    std::string scratch;
+    std::vector<std::shared_ptr<Running>> running;
+    {
+      std::lock_guard lock(mutex_);
+      if (scratch_.empty()) return;
+      scratch.swap(scratch_);
+      running.assign(running_.begin(), running_.end());
+    }
+    for (const auto& r : running) {
+      r->killed_by_close = true;
+      try {
+        r->process->kill_tree();
+      } catch (const std::exception& e) {
+        host_.log(sdk::LogLevel::warn, "mybackend", std::string("close: ") + e.what());
+      }
+    }
     std::error_code ec;
-    fs::remove_all(scratch_, ec);
-    scratch_.clear();
+    fs::remove_all(scratch, ec);
   }
 
  private:
-  void require_open(const char* operation) const {
+  void check_open(const char* operation) const {
+    std::lock_guard lock(mutex_);
+    require_open(operation);
+  }
+
+  void require_open(const char* operation) const {  // with mutex_ held
     if (scratch_.empty())
       throw sdk::InfrastructureError(std::string("mybackend: ") + operation +
                                      " called before open() — open the testbed first");
@@ -123,7 +186,9 @@ class MyTestbed final : public sdk::Testbed {
 
   sdk::Host& host_;  // outlives this testbed (SDK contract)
   sdk::TestbedSpec spec_;
-  std::string scratch_;  // empty while closed
+  mutable std::mutex mutex_;  // guards the two below: exec and the copies run concurrently
+  std::string scratch_;       // empty while closed
+  std::set<std::shared_ptr<Running>> running_;
 };
 
 std::unique_ptr<sdk::Testbed> make_testbed(sdk::Host& host, const sdk::TestbedSpec& spec) {

@@ -29,6 +29,18 @@ void kill_process_tree(pid_t root, pid_t session, bool spare_root);
 /// the job is interrupted). Async-signal-unsafe: call it from a normal thread.
 void kill_all_processes();
 
+/// Makes this process the reaper of orphans from its descendants (PR_SET_CHILD_SUBREAPER), so
+/// a daemon a test left behind after its parent died becomes our child instead of init's, and
+/// kill_stray_children() can still find it. Call once, early in main().
+void become_subreaper();
+
+/// Kills the trees of our children that this layer did not start (orphans adopted as a
+/// subreaper) and reaps them. Returns how many there were.
+int kill_stray_children();
+
+/// Pids of the processes whose parent is `parent` (zombies included).
+std::vector<pid_t> children_of(pid_t parent);
+
 /// Pids of live (non-zombie) processes in `session` or descending from `root`; for tests.
 std::vector<pid_t> process_tree_for_test(pid_t root, pid_t session);
 

@@ -26,11 +26,12 @@ namespace vt::sdk::conformance {
 
 /// Which backend to test and how to make it.
 struct TestbedConformanceParam {
-  std::string backend;                             ///< the backend factory's name ("local")
-  std::vector<std::filesystem::path> plugin_dirs;  ///< where its libvt_*.so lives
-  Params params;                                   ///< TestbedSpec::params (e.g. an image)
-  std::string machine = "vm1";                     ///< TestbedSpec::machine
-  std::chrono::seconds open_timeout{300};          ///< longest open() may take
+  // Every member has an initializer, so designated initializers may leave any of them out.
+  std::string backend{};                             ///< the backend factory's name ("local")
+  std::vector<std::filesystem::path> plugin_dirs{};  ///< where its libvt_*.so lives
+  Params params{};                                   ///< TestbedSpec::params (e.g. an image)
+  std::string machine = "vm1";                       ///< TestbedSpec::machine
+  std::chrono::seconds open_timeout{300};            ///< longest open() may take (checked)
 };
 
 /// Prints "<backend> (machine <machine>, params {k=v, ...})" so failures say what ran.
@@ -43,7 +44,8 @@ std::string conformance_test_name(const ::testing::TestParamInfo<TestbedConforma
 
 /// The fixture. SetUp: load plugins, make a CoreHost (its ledger in a fresh temporary
 /// directory), make the testbed and open it. TearDown: close it and remove the temporary
-/// directory. Tests run one at a time; only the concurrency test calls exec from threads.
+/// directory. Tests run one at a time; a few call the testbed from several threads at once, as
+/// the runner does.
 class TestbedConformance : public ::testing::TestWithParam<TestbedConformanceParam> {
  protected:
   void SetUp() override;
@@ -91,11 +93,13 @@ int link_testbed_conformance();
 }  // namespace vt::sdk::conformance
 
 /// Instantiates the suite once per given TestbedConformanceParam (braced initializers work).
-#define VT_INSTANTIATE_TESTBED_CONFORMANCE(name, ...)                                 \
-  [[maybe_unused]] static const int vt_testbed_conformance_link_##name =              \
-      ::vt::sdk::conformance::link_testbed_conformance();                             \
-  INSTANTIATE_TEST_SUITE_P(                                                           \
-      name, ::vt::sdk::conformance::TestbedConformance,                               \
-      ::testing::ValuesIn(                                                            \
-          std::vector<::vt::sdk::conformance::TestbedConformanceParam>{__VA_ARGS__}), \
-      ::vt::sdk::conformance::conformance_test_name)
+/// Use at namespace scope, followed by ';'. `name` prefixes the test names
+/// (`Local/TestbedConformance.ExecHonoursCwd/local`) and must be unique in the binary.
+#define VT_INSTANTIATE_TESTBED_CONFORMANCE(name, ...)                                              \
+  namespace vt::sdk::conformance {                                                                 \
+  [[maybe_unused]] static const int link_##name = link_testbed_conformance();                      \
+  INSTANTIATE_TEST_SUITE_P(name, TestbedConformance,                                               \
+                           ::testing::ValuesIn(std::vector<TestbedConformanceParam>{__VA_ARGS__}), \
+                           conformance_test_name);                                                 \
+  }                                                                                                \
+  static_assert(true, "VT_INSTANTIATE_TESTBED_CONFORMANCE is followed by ';'")
