@@ -52,7 +52,9 @@ int call(const json& request, const std::string& stdin_data) {
   if (socket == nullptr || *socket == '\0')
     return fail("VT_CONTROL_SOCKET is not set — vtctl works only inside a test run by vtrun");
   const int fd = vt::core::control::connect_unix(socket);
-  if (fd < 0) return fail(std::string("cannot reach the runner at '") + socket + "': " + std::strerror(errno));
+  if (fd < 0)
+    return fail(std::string("cannot reach the runner at '") + socket +
+                "': " + std::strerror(errno));
   if (!vt::core::control::write_frame(fd, FrameType::request, request.dump()) ||
       !vt::core::control::write_frame(fd, FrameType::stdin_data, stdin_data))
     return fail("the runner closed the connection");
@@ -63,8 +65,12 @@ int call(const json& request, const std::string& stdin_data) {
       return fail("the runner closed the connection before answering");
     }
     switch (frame->type) {
-      case FrameType::stdout_data: write_all(STDOUT_FILENO, frame->payload); break;
-      case FrameType::stderr_data: write_all(STDERR_FILENO, frame->payload); break;
+      case FrameType::stdout_data:
+        write_all(STDOUT_FILENO, frame->payload);
+        break;
+      case FrameType::stderr_data:
+        write_all(STDERR_FILENO, frame->payload);
+        break;
       case FrameType::result: {
         close(fd);
         const json result = json::parse(frame->payload, nullptr, false);
@@ -73,7 +79,8 @@ int call(const json& request, const std::string& stdin_data) {
         if (result.contains("path")) std::cout << result["path"].get<std::string>() << "\n";
         return result.value("exit", 0);
       }
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -90,15 +97,17 @@ std::string absolute_host_path(const std::string& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"vtctl — drive this test's testbed through vtrun (exec, copy-in, copy-out, "
-               "console, reboot)",
-               "vtctl"};
+  CLI::App app{
+      "vtctl — drive this test's testbed through vtrun (exec, copy-in, copy-out, "
+      "console, reboot)",
+      "vtctl"};
   app.require_subcommand(1);
   std::string machine;
   app.add_option("-m,--machine", machine, "machine of the test to act on (default: the first)");
   app.fallthrough();
 
-  auto* exec = app.add_subcommand("exec", "run a command on the testbed: vtctl exec [OPTIONS] -- CMD ARGS...");
+  auto* exec = app.add_subcommand(
+      "exec", "run a command on the testbed: vtctl exec [OPTIONS] -- CMD ARGS...");
   std::vector<std::string> command;
   std::vector<std::string> env;
   std::string cwd;
@@ -112,10 +121,12 @@ int main(int argc, char** argv) {
   exec->add_flag("-n,--no-stdin", no_stdin, "do not forward vtctl's stdin");
 
   std::string from, to;
-  auto* copy_in = app.add_subcommand("copy-in", "copy HOST_PATH to TESTBED_PATH (both end in '/' for a directory, or neither)");
+  auto* copy_in = app.add_subcommand(
+      "copy-in", "copy HOST_PATH to TESTBED_PATH (both end in '/' for a directory, or neither)");
   copy_in->add_option("from", from, "host path")->required();
   copy_in->add_option("to", to, "testbed path")->required();
-  auto* copy_out = app.add_subcommand("copy-out", "copy TESTBED_PATH to HOST_PATH (both end in '/' for a directory, or neither)");
+  auto* copy_out = app.add_subcommand(
+      "copy-out", "copy TESTBED_PATH to HOST_PATH (both end in '/' for a directory, or neither)");
   copy_out->add_option("from", from, "testbed path")->required();
   copy_out->add_option("to", to, "host path")->required();
   auto* console = app.add_subcommand("console", "print the path of the testbed's console log");
@@ -132,8 +143,12 @@ int main(int argc, char** argv) {
       if (eq == std::string::npos) return fail("--env '" + kv + "': expected KEY=VALUE");
       envs[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    req.update({{"op", "exec"}, {"argv", command}, {"env", envs}, {"cwd", cwd},
-                {"timeout_ms", static_cast<long long>(timeout * 1000)}, {"pty", pty}});
+    req.update({{"op", "exec"},
+                {"argv", command},
+                {"env", envs},
+                {"cwd", cwd},
+                {"timeout_ms", static_cast<long long>(timeout * 1000)},
+                {"pty", pty}});
     if (!no_stdin && isatty(STDIN_FILENO) == 0) stdin_data = read_stdin();
   } else if (copy_in->parsed()) {
     req.update({{"op", "copy-in"}, {"from", absolute_host_path(from)}, {"to", to}});

@@ -10,7 +10,8 @@ std::unique_ptr<sdk::Testbed> make_local(sdk::Host& host, const sdk::TestbedSpec
 
 const sdk::Manifest* manifest() {
   static const sdk::Manifest m{
-      "local", "0.1.0",
+      "local",
+      "0.1.0",
       {{sdk::PluginKind::backend, "local", "the host itself as a testbed (no revert)", &make_local,
         nullptr, nullptr}}};
   return &m;

@@ -22,8 +22,8 @@ const sdk::Manifest* manifest() {
       "0.1.0",
       {{sdk::PluginKind::scheduler, "sequential", "one test at a time, in plan order", nullptr,
         nullptr, &make_sequential},
-       {sdk::PluginKind::scheduler, "parallel", "up to -j N tests at once, in plan order",
-        nullptr, nullptr, &make_parallel}}};
+       {sdk::PluginKind::scheduler, "parallel", "up to -j N tests at once, in plan order", nullptr,
+        nullptr, &make_parallel}}};
   return &m;
 }
 

@@ -26,11 +26,11 @@ std::string temp_name_for(const fs::path& path) {
 void write_file_atomic(const fs::path& path, std::string_view content) {
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-  if (ec) throw Error("cannot create directory '" + path.parent_path().string() + "': " + ec.message());
+  if (ec)
+    throw Error("cannot create directory '" + path.parent_path().string() + "': " + ec.message());
   const std::string tmp = temp_name_for(path);
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw Error("cannot write '" + path.string() + "': " + std::strerror(errno));
+  if (fd < 0) throw Error("cannot write '" + path.string() + "': " + std::strerror(errno));
   std::size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = write(fd, content.data() + done, content.size() - done);

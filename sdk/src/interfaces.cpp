@@ -24,9 +24,12 @@ void Reporter::on_job_end(const JobSummary&) {}
 
 const char* to_string(PluginKind kind) noexcept {
   switch (kind) {
-    case PluginKind::backend: return "backend";
-    case PluginKind::reporter: return "reporter";
-    case PluginKind::scheduler: return "scheduler";
+    case PluginKind::backend:
+      return "backend";
+    case PluginKind::reporter:
+      return "reporter";
+    case PluginKind::scheduler:
+      return "scheduler";
   }
   return "unknown";
 }

@@ -9,8 +9,7 @@ namespace {
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
   const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
   const std::time_t tt = std::chrono::system_clock::to_time_t(secs);
   std::tm tm{};
   gmtime_r(&tt, &tm);
@@ -36,7 +35,8 @@ std::string render_results_json(const JobSummary& summary, int indent) {
     counts[std::string(to_string(s))] = 0;
   json tests = json::array();
   for (const TestResult& r : summary.tests) {
-    counts[std::string(to_string(r.status))] = counts[std::string(to_string(r.status))].get<int>() + 1;
+    counts[std::string(to_string(r.status))] =
+        counts[std::string(to_string(r.status))].get<int>() + 1;
     tests.push_back({{"id", r.id},
                      {"provider", r.provider},
                      {"status", std::string(to_string(r.status))},

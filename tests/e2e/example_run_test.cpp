@@ -8,19 +8,19 @@ namespace vt::e2e {
 namespace {
 
 const std::map<std::string, std::string> expected_statuses = {
-    {"basic.pass", "PASS"},        {"basic.fail", "FAIL"},       {"basic.skip", "SKIP"},
+    {"basic.pass", "PASS"},           {"basic.fail", "FAIL"},       {"basic.skip", "SKIP"},
     {"basic.timeout", "INTERRUPTED"}, {"basic.after-pass", "PASS"}, {"vtctl.exec", "PASS"},
-    {"vtctl.copy", "PASS"},        {"testbed.inside", "PASS"},   {"isolation.kernel", "SKIP"},
+    {"vtctl.copy", "PASS"},           {"testbed.inside", "PASS"},   {"isolation.kernel", "SKIP"},
 };
 
 TEST(ExampleRun, EndsWithTheExpectedStatusesExitCodeAndJobDirectory) {
   TempDir tmp;
   const auto junit = tmp.path() / "out/junit.xml";
   const auto json = tmp.path() / "out/results.json";
-  const auto r = run_vtrun({"--providers", example_providers().string(), "run", "--reporter",
-                            "console", "--reporter", "junit:" + junit.string(), "--reporter",
-                            "json:" + json.string()},
-                           tmp.path());
+  const auto r =
+      run_vtrun({"--providers", example_providers().string(), "run", "--reporter", "console",
+                 "--reporter", "junit:" + junit.string(), "--reporter", "json:" + json.string()},
+                tmp.path());
   // FAIL sets bit 1, the timed-out test bit 8.
   EXPECT_EQ(r.exit_status, 9) << r.stdout_data << r.stderr_data;
 
@@ -69,8 +69,8 @@ TEST(ExampleRun, EndsWithTheExpectedStatusesExitCodeAndJobDirectory) {
 
 TEST(ExampleRun, ParallelSlotsGiveTheSameResults) {
   TempDir tmp;
-  const auto r = run_vtrun({"--providers", example_providers().string(), "run", "-j", "4"},
-                           tmp.path());
+  const auto r =
+      run_vtrun({"--providers", example_providers().string(), "run", "-j", "4"}, tmp.path());
   EXPECT_EQ(r.exit_status, 9) << r.stderr_data;
   EXPECT_EQ(statuses(read_json(fs::path(last_line(r.stdout_data)) / "results.json")),
             expected_statuses);

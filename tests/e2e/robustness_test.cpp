@@ -60,10 +60,11 @@ TEST(Robustness, DaemonThatEscapedItsSessionIsKilledAfterTheTest) {
   const auto pids_file = tmp.path() / "pids";
   // The middle shell exits at once, so the setsid'd sleep is an orphan in a session of its own:
   // neither the test's session nor its parent chain leads to it any more.
-  const auto providers = make_provider(
-      tmp.path(), "[[test]]\nname = \"daemon\"\ncommand = [\"./daemon.sh\"]\n",
-      {{"daemon.sh", "#!/bin/sh\nsh -c 'setsid sleep 303 >/dev/null 2>&1 & echo $! >> \"$PIDS\"'\n"
-                     "sleep 0.2\nexit 0\n"}});
+  const auto providers =
+      make_provider(tmp.path(), "[[test]]\nname = \"daemon\"\ncommand = [\"./daemon.sh\"]\n",
+                    {{"daemon.sh",
+                      "#!/bin/sh\nsh -c 'setsid sleep 303 >/dev/null 2>&1 & echo $! >> \"$PIDS\"'\n"
+                      "sleep 0.2\nexit 0\n"}});
   setenv("PIDS", pids_file.c_str(), 1);
   const auto r = run_vtrun({"--providers", providers.string(), "run"}, tmp.path());
   unsetenv("PIDS");
@@ -106,14 +107,16 @@ TEST(Robustness, SigtermInterruptsRunningTestsAndKeepsResults) {
   EXPECT_EQ(*status & 8, 8);
   const auto job = tmp.path() / "vtrun-results/latest";
   const auto results = read_json(job / "results.json");
-  EXPECT_EQ(statuses(results), (std::map<std::string, std::string>{
-                                   {"first", "PASS"}, {"hang", "INTERRUPTED"}, {"never", "CANCEL"}}));
+  EXPECT_EQ(statuses(results),
+            (std::map<std::string, std::string>{
+                {"first", "PASS"}, {"hang", "INTERRUPTED"}, {"never", "CANCEL"}}));
   for (pid_t p : read_pids(pids_file)) EXPECT_FALSE(alive(p)) << "pid " << p << " survived";
 }
 
 TEST(Robustness, BadInputNamesFileAndLine) {
   TempDir tmp;
-  const auto providers = make_provider(tmp.path(), "[[test]]\nname = \"a\"\ncommand = \"true\"\ntimout = 3\n");
+  const auto providers =
+      make_provider(tmp.path(), "[[test]]\nname = \"a\"\ncommand = \"true\"\ntimout = 3\n");
   const auto r = run_vtrun({"--providers", providers.string(), "run"}, tmp.path());
   EXPECT_EQ(r.exit_status, 2);
   const std::string file = (tmp.path() / "provider/vtrun.toml").lexically_normal().string();
@@ -152,7 +155,12 @@ TEST(Robustness, PluginsCommandFollowsTheLineFormat) {
   EXPECT_NE(r.stdout_data.find("scheduler parallel 0.1.0 "), std::string::npos);
   EXPECT_EQ(r.stdout_data.find("refused"), std::string::npos);
 
-  sdk::ExecRequest req{{vtrun_binary().string(), "plugins"}, {{"VTRUN_PLUGIN_PATH", VTRUN_FIXTURE_PLUGIN_DIR}}, tmp.path().string(), "", std::chrono::seconds(60), false};
+  sdk::ExecRequest req{{vtrun_binary().string(), "plugins"},
+                       {{"VTRUN_PLUGIN_PATH", VTRUN_FIXTURE_PLUGIN_DIR}},
+                       tmp.path().string(),
+                       "",
+                       std::chrono::seconds(60),
+                       false};
   const auto with_fixtures = core::run_process(req, nullptr);
   EXPECT_NE(with_fixtures.stdout_data.find("refused " + std::string(VTRUN_FIXTURE_PLUGIN_DIR) +
                                            "/libvt_fixture_wrong_abi.so: plugin "

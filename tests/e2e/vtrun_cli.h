@@ -16,8 +16,12 @@ namespace vt::e2e {
 
 namespace fs = std::filesystem;
 
-inline fs::path vtrun_binary() { return fs::path(VTRUN_BIN_DIR) / "vtrun"; }
-inline fs::path example_providers() { return fs::path(VTRUN_SOURCE_DIR) / "examples/providers.d"; }
+inline fs::path vtrun_binary() {
+  return fs::path(VTRUN_BIN_DIR) / "vtrun";
+}
+inline fs::path example_providers() {
+  return fs::path(VTRUN_SOURCE_DIR) / "examples/providers.d";
+}
 
 /// A fresh directory for one test, removed at the end.
 class TempDir {
@@ -57,7 +61,9 @@ inline std::string last_line(const std::string& text) {
                      end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
-inline nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(sdk::read_file(p)); }
+inline nlohmann::json read_json(const fs::path& p) {
+  return nlohmann::json::parse(sdk::read_file(p));
+}
 
 /// status by test id from a results.json document.
 inline std::map<std::string, std::string> statuses(const nlohmann::json& results) {

@@ -16,7 +16,9 @@ namespace fs = std::filesystem;
 
 class PluginLoaderTest : public ::testing::Test {
  protected:
-  void SetUp() override { registry_.load_directories({VTRUN_PLUGIN_DIR, VTRUN_FIXTURE_PLUGIN_DIR}); }
+  void SetUp() override {
+    registry_.load_directories({VTRUN_PLUGIN_DIR, VTRUN_FIXTURE_PLUGIN_DIR});
+  }
 
   std::string refusal(const std::string& file) const {
     for (const auto& r : registry_.refused())
@@ -28,7 +30,8 @@ class PluginLoaderTest : public ::testing::Test {
 };
 
 TEST_F(PluginLoaderTest, GoodPluginsLoadDespiteBrokenNeighbours) {
-  EXPECT_EQ(registry_.names(sdk::PluginKind::backend), (std::vector<std::string>{"local", "throwing"}));
+  EXPECT_EQ(registry_.names(sdk::PluginKind::backend),
+            (std::vector<std::string>{"local", "throwing"}));
   EXPECT_EQ(registry_.names(sdk::PluginKind::reporter),
             (std::vector<std::string>{"console", "json", "junit"}));
   EXPECT_EQ(registry_.names(sdk::PluginKind::scheduler),
@@ -49,11 +52,12 @@ TEST_F(PluginLoaderTest, WrongAbiIsRefusedWithBothVersions) {
 }
 
 TEST_F(PluginLoaderTest, WrongFingerprintIsRefusedWithBothFingerprints) {
-  EXPECT_EQ(refusal("libvt_fixture_wrong_fingerprint.so"),
-            std::string("plugin 'libvt_fixture_wrong_fingerprint.so': build fingerprint 'clang 99.0 "
-                        "libc++ 1 sdk 0', vtrun has '") +
-                VT_SDK_BUILD_FINGERPRINT +
-                "' — rebuild it with the same compiler and standard library as vtrun");
+  EXPECT_EQ(
+      refusal("libvt_fixture_wrong_fingerprint.so"),
+      std::string("plugin 'libvt_fixture_wrong_fingerprint.so': build fingerprint 'clang 99.0 "
+                  "libc++ 1 sdk 0', vtrun has '") +
+          VT_SDK_BUILD_FINGERPRINT +
+          "' — rebuild it with the same compiler and standard library as vtrun");
 }
 
 TEST_F(PluginLoaderTest, MissingEntryIsRefused) {

@@ -11,13 +11,16 @@
 namespace vt::core {
 
 namespace {
-void on_signal(int) { request_interrupt(); }
+void on_signal(int) {
+  request_interrupt();
+}
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-  CLI::App app{"vtrun — run virtualization and integration tests from test providers on "
-               "testbeds made by backend plugins (local, qemu, libvirt, xen, appengine).",
-               "vtrun"};
+  CLI::App app{
+      "vtrun — run virtualization and integration tests from test providers on "
+      "testbeds made by backend plugins (local, qemu, libvirt, xen, appengine).",
+      "vtrun"};
   app.set_version_flag("--version", std::string("vtrun ") + VTRUN_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -34,8 +37,9 @@ int run_cli(int argc, char** argv) {
       ->default_val("vtrun-results")
       ->envname("VTRUN_RESULTS_DIR");
   app.add_flag("-v,--verbose", globals.verbosity, "more log output on stderr (repeat for debug)");
-  app.footer("Run `vtrun COMMAND --help` for a command's options. Exit status of `run`: 0 all "
-             "passed; bits 1 tests failed, 2 job error, 4 framework failure, 8 interrupted.");
+  app.footer(
+      "Run `vtrun COMMAND --help` for a command's options. Exit status of `run`: 0 all "
+      "passed; bits 1 tests failed, 2 job error, 4 framework failure, 8 interrupted.");
 
   std::vector<cli::Command> commands{cli::add_list_command(app), cli::add_run_command(app),
                                      cli::add_plugins_command(app),

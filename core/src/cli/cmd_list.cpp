@@ -13,7 +13,8 @@ std::string join(const std::vector<std::string>& v) {
 }  // namespace
 
 Command add_list_command(CLI::App& app) {
-  auto* sub = app.add_subcommand("list", "print the ids of the tests a run would run, one per line");
+  auto* sub =
+      app.add_subcommand("list", "print the ids of the tests a run would run, one per line");
   auto selection = std::make_shared<Selection>();
   auto long_format = std::make_shared<bool>(false);
   sub->add_option("selectors", selection->selectors,
@@ -26,8 +27,8 @@ Command add_list_command(CLI::App& app) {
             for (const auto& t : ctx.select(*selection)) {
               std::cout << t.id;
               if (*long_format)
-                std::cout << '\t' << t.provider << '\t' << join(t.tags) << '\t'
-                          << t.source.string() << ':' << t.line;
+                std::cout << '\t' << t.provider << '\t' << join(t.tags) << '\t' << t.source.string()
+                          << ':' << t.line;
               std::cout << '\n';
             }
             return 0;

@@ -31,8 +31,7 @@ Command add_providers_command(CLI::App& app) {
             if (!list->parsed()) return exit_usage;
             std::cout << "# " << ctx.providers_dir().string() << '\n';
             for (const auto& p : ctx.providers()) {
-              const std::string ref =
-                  !p.ref.empty() ? p.ref : (!p.branch.empty() ? p.branch : "-");
+              const std::string ref = !p.ref.empty() ? p.ref : (!p.branch.empty() ? p.branch : "-");
               std::cout << p.name << '\t' << p.uri.text << '\t' << to_string(p.uri.kind) << '\t'
                         << ref << '\t' << provider_status(p) << '\n';
             }

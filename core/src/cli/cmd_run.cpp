@@ -35,7 +35,8 @@ ReporterRequest parse_reporter(const std::string& spec) {
   if (colon == std::string::npos) return {spec, {}};
   std::string path = spec.substr(colon + 1);
   if (path.empty())
-    throw sdk::ConfigError("--reporter '" + spec + "': empty path after ':' — use NAME or NAME:PATH");
+    throw sdk::ConfigError("--reporter '" + spec +
+                           "': empty path after ':' — use NAME or NAME:PATH");
   return {spec.substr(0, colon), path == "-" ? fs::path("-") : fs::absolute(path)};
 }
 
@@ -49,8 +50,7 @@ Command add_run_command(CLI::App& app) {
                   "test ids, dotted prefixes, provider names or globs; none: all tests");
   sub->add_option("-t,--tags", args->selection.tag_filters,
                   "keep tests whose tags match: `a,b` needs both, `-a` excludes; repeat for OR");
-  sub->add_option("-j,--jobs", args->jobs, "tests to run at once (0: one per CPU)")
-      ->default_val(1);
+  sub->add_option("-j,--jobs", args->jobs, "tests to run at once (0: one per CPU)")->default_val(1);
   sub->add_option("--timeout", args->timeout,
                   "per-test timeout in seconds, overriding the tests' own (default: theirs, "
                   "else 300)")

@@ -6,9 +6,9 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <termios.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,7 +29,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 // PATH lookup done before fork(): execvp is not async-signal-safe in a threaded parent.
 std::string resolve_executable(const std::string& name, const std::string& path_var) {
@@ -66,7 +68,9 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   return out;
 }
 
-void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 // A command that exits without reading all of its stdin must not take vtrun down with SIGPIPE:
 // the signal is blocked in this thread for the write, and one the write raised is consumed.
@@ -298,7 +302,8 @@ std::optional<int> ChildProcess::pump(sdk::OutputSink* sink, sdk::ExecResult* co
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
       if (left <= 0) return std::nullopt;
-      wait_ms = wait_ms < 0 ? static_cast<int>(left) : std::min<int>(wait_ms, static_cast<int>(left));
+      wait_ms =
+          wait_ms < 0 ? static_cast<int>(left) : std::min<int>(wait_ms, static_cast<int>(left));
     }
     const int ready = poll(fds.data(), fds.size(), wait_ms);
     if (ready < 0 && errno != EINTR) break;
@@ -342,7 +347,9 @@ void kill_all_processes() {
   for (pid_t pid : roots) kill_process_tree(pid, pid, true);
 }
 
-void become_subreaper() { prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL); }
+void become_subreaper() {
+  prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL);
+}
 
 int kill_stray_children() {
   std::set<pid_t> roots;

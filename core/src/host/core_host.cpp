@@ -26,11 +26,16 @@ struct CoreHost::Logging {
 namespace {
 spdlog::level::level_enum to_spdlog(sdk::LogLevel level) {
   switch (level) {
-    case sdk::LogLevel::trace: return spdlog::level::trace;
-    case sdk::LogLevel::debug: return spdlog::level::debug;
-    case sdk::LogLevel::info: return spdlog::level::info;
-    case sdk::LogLevel::warn: return spdlog::level::warn;
-    case sdk::LogLevel::error: return spdlog::level::err;
+    case sdk::LogLevel::trace:
+      return spdlog::level::trace;
+    case sdk::LogLevel::debug:
+      return spdlog::level::debug;
+    case sdk::LogLevel::info:
+      return spdlog::level::info;
+    case sdk::LogLevel::warn:
+      return spdlog::level::warn;
+    case sdk::LogLevel::error:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -93,8 +98,8 @@ fs::path CoreHost::make_scratch_dir(std::string_view purpose) {
   for (char c : purpose) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
   std::string templ = (fs::temp_directory_path() / ("vtrun-" + name + "-XXXXXX")).string();
   if (mkdtemp(templ.data()) == nullptr)
-    throw sdk::Error("cannot create a scratch directory in '" +
-                     fs::temp_directory_path().string() + "': " + std::strerror(errno));
+    throw sdk::Error("cannot create a scratch directory in '" + fs::temp_directory_path().string() +
+                     "': " + std::strerror(errno));
   std::lock_guard lock(scratch_mutex_);
   scratch_dirs_.emplace_back(templ);
   return templ;

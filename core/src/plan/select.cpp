@@ -16,8 +16,7 @@ bool selector_matches(const TestCase& t, const std::string& s) {
   if (t.id == s || t.provider == s) return true;
   if (t.id.size() > s.size() && t.id.compare(0, s.size(), s) == 0 && t.id[s.size()] == '.')
     return true;
-  if (s.find_first_of("*?[") != std::string::npos)
-    return fnmatch(s.c_str(), t.id.c_str(), 0) == 0;
+  if (s.find_first_of("*?[") != std::string::npos) return fnmatch(s.c_str(), t.id.c_str(), 0) == 0;
   return false;
 }
 

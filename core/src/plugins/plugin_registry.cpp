@@ -31,15 +31,22 @@ PluginRegistry::~PluginRegistry() = default;
 
 namespace {
 
-std::string quoted_name(const fs::path& file) { return "plugin '" + file.filename().string() + "'"; }
+std::string quoted_name(const fs::path& file) {
+  return "plugin '" + file.filename().string() + "'";
+}
 
-const char* core_fingerprint() { return VT_SDK_BUILD_FINGERPRINT; }
+const char* core_fingerprint() {
+  return VT_SDK_BUILD_FINGERPRINT;
+}
 
 bool factory_has_maker(const sdk::Factory& f) {
   switch (f.kind) {
-    case sdk::PluginKind::backend: return f.make_testbed != nullptr;
-    case sdk::PluginKind::reporter: return f.make_reporter != nullptr;
-    case sdk::PluginKind::scheduler: return f.make_scheduler != nullptr;
+    case sdk::PluginKind::backend:
+      return f.make_testbed != nullptr;
+    case sdk::PluginKind::reporter:
+      return f.make_reporter != nullptr;
+    case sdk::PluginKind::scheduler:
+      return f.make_scheduler != nullptr;
   }
   return false;
 }
@@ -70,7 +77,8 @@ void PluginRegistry::load_directories(const std::vector<fs::path>& dirs) {
     std::error_code ec;
     for (const auto& ent : fs::directory_iterator(dir, ec)) {
       const auto name = ent.path().filename().string();
-      if (name.rfind("libvt_", 0) == 0 && ent.path().extension() == ".so") files.push_back(ent.path());
+      if (name.rfind("libvt_", 0) == 0 && ent.path().extension() == ".so")
+        files.push_back(ent.path());
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) load_file(f);
@@ -107,9 +115,9 @@ bool PluginRegistry::load_file(const fs::path& file) {
   if (header == nullptr)
     return refuse(who + ": entry '" + std::string(sdk::plugin_entry_name) + "' returned nothing");
   if (header->abi_version != sdk::abi_version)
-    return refuse(who + ": ABI version " + std::to_string(header->abi_version) + ", vtrun expects " +
-                  std::to_string(sdk::abi_version) + " — rebuild it against vtrun-sdk " +
-                  std::to_string(sdk::abi_version) + ".x");
+    return refuse(who + ": ABI version " + std::to_string(header->abi_version) +
+                  ", vtrun expects " + std::to_string(sdk::abi_version) +
+                  " — rebuild it against vtrun-sdk " + std::to_string(sdk::abi_version) + ".x");
   if (header->header_size != sizeof(sdk::PluginHeader))
     return refuse(who + ": plugin header of " + std::to_string(header->header_size) +
                   " bytes, vtrun expects " + std::to_string(sizeof(sdk::PluginHeader)) +
@@ -117,7 +125,8 @@ bool PluginRegistry::load_file(const fs::path& file) {
   const std::string fingerprint = header->fingerprint != nullptr ? header->fingerprint : "";
   if (fingerprint != core_fingerprint())
     return refuse(who + ": build fingerprint '" + fingerprint + "', vtrun has '" +
-                  core_fingerprint() + "' — rebuild it with the same compiler and standard "
+                  core_fingerprint() +
+                  "' — rebuild it with the same compiler and standard "
                   "library as vtrun");
 
   const sdk::Manifest* manifest = nullptr;
@@ -133,8 +142,8 @@ bool PluginRegistry::load_file(const fs::path& file) {
   // Check every factory first, so a library is taken whole or not at all.
   for (const auto& f : manifest->factories) {
     if (!factory_has_maker(f))
-      return refuse(who + ": " + sdk::to_string(f.kind) + " '" + f.name +
-                    "' has no make_" + (f.kind == sdk::PluginKind::backend ? "testbed" : sdk::to_string(f.kind)) +
+      return refuse(who + ": " + sdk::to_string(f.kind) + " '" + f.name + "' has no make_" +
+                    (f.kind == sdk::PluginKind::backend ? "testbed" : sdk::to_string(f.kind)) +
                     " function — set the one matching its kind");
     for (const auto& other : manifest->factories)
       if (&other != &f && other.kind == f.kind && other.name == f.name)

@@ -15,8 +15,8 @@
 namespace vt::core {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using control::FrameType;
+using nlohmann::json;
 
 namespace {
 
@@ -25,9 +25,8 @@ class FrameSink final : public sdk::OutputSink {
  public:
   explicit FrameSink(int fd) : fd_(fd) {}
   void on_output(sdk::Stream stream, std::string_view bytes) override {
-    control::write_frame(fd_, stream == sdk::Stream::err ? FrameType::stderr_data
-                                                         : FrameType::stdout_data,
-                         bytes);
+    control::write_frame(
+        fd_, stream == sdk::Stream::err ? FrameType::stderr_data : FrameType::stdout_data, bytes);
   }
 
  private:
@@ -35,7 +34,8 @@ class FrameSink final : public sdk::OutputSink {
 };
 
 void reply(int fd, const json& result) {
-  control::write_frame(fd, FrameType::result, result.dump(-1, ' ', false, json::error_handler_t::replace));
+  control::write_frame(fd, FrameType::result,
+                       result.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace

@@ -49,17 +49,24 @@ std::string run_log_line(const sdk::TestResult& r) {
 }
 
 nlohmann::json job_document(const RunOptions& options, const JobDir& job,
-                            const std::vector<Provider>& providers,
-                            const PluginRegistry& registry, const sdk::JobSummary* summary) {
+                            const std::vector<Provider>& providers, const PluginRegistry& registry,
+                            const sdk::JobSummary* summary) {
   nlohmann::json plugins = nlohmann::json::array();
   for (const auto& f : registry.factories())
-    plugins.push_back({{"kind", sdk::to_string(f.kind)}, {"name", f.name}, {"plugin", f.plugin},
-                       {"version", f.version}, {"path", f.path.string()}});
+    plugins.push_back({{"kind", sdk::to_string(f.kind)},
+                       {"name", f.name},
+                       {"plugin", f.plugin},
+                       {"version", f.version},
+                       {"path", f.path.string()}});
   nlohmann::json provs = nlohmann::json::array();
   for (const auto& p : providers)
-    provs.push_back({{"name", p.name}, {"definition", p.definition.string()},
-                     {"uri", p.uri.text}, {"kind", to_string(p.uri.kind)}, {"branch", p.branch},
-                     {"ref", p.ref}, {"commit", nullptr}});
+    provs.push_back({{"name", p.name},
+                     {"definition", p.definition.string()},
+                     {"uri", p.uri.text},
+                     {"kind", to_string(p.uri.kind)},
+                     {"branch", p.branch},
+                     {"ref", p.ref},
+                     {"commit", nullptr}});
   char cwd[4096];
   nlohmann::json doc = {
       {"id", job.id()},
@@ -105,8 +112,12 @@ sdk::TestResult not_run(const TestCase& t, sdk::Status status, std::string reaso
 
 }  // namespace
 
-void request_interrupt() noexcept { interrupted.store(true); }
-bool interrupt_requested() noexcept { return interrupted.load(); }
+void request_interrupt() noexcept {
+  interrupted.store(true);
+}
+bool interrupt_requested() noexcept {
+  return interrupted.load();
+}
 
 JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider>& providers,
                    const RunOptions& options, const PluginRegistry& registry, CoreHost& host) {
@@ -123,11 +134,14 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
 
   ReporterFanout reporters(host);
   for (const auto& r : opts.reporters)
-    reporters.add(r.name, registry.make_reporter(r.name, host, {r.output, job.path(), opts.terminal}));
-  auto scheduler =
-      registry.make_scheduler(opts.scheduler, host, {opts.jobs, static_cast<std::uint64_t>(started.time_since_epoch().count())});
+    reporters.add(r.name,
+                  registry.make_reporter(r.name, host, {r.output, job.path(), opts.terminal}));
+  auto scheduler = registry.make_scheduler(
+      opts.scheduler, host,
+      {opts.jobs, static_cast<std::uint64_t>(started.time_since_epoch().count())});
 
-  write_file_atomic(job.job_json(), job_document(opts, job, providers, registry, nullptr).dump(2) + "\n");
+  write_file_atomic(job.job_json(),
+                    job_document(opts, job, providers, registry, nullptr).dump(2) + "\n");
 
   std::vector<sdk::TestInfo> infos;
   for (const auto& t : plan) infos.push_back(info_for(t));
@@ -183,7 +197,8 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
       const auto& r = results[it->second];
       if (!r) return "dependency '" + dep + "' has not run";
       if (r->status != sdk::Status::pass)
-        return "dependency '" + dep + "' did not pass (" + std::string(sdk::to_string(r->status)) + ")";
+        return "dependency '" + dep + "' did not pass (" + std::string(sdk::to_string(r->status)) +
+               ")";
     }
     return {};
   };
@@ -227,13 +242,14 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
         ++running;
         const fs::path socket = control_dir / (std::to_string(i) + ".sock");
         workers.emplace(i, std::thread([&, i, socket] {
-          TestContext ctx{plan[i], infos[i], opts, registry, host, reporters, job, socket};
-          sdk::TestResult r = execute_test(ctx);
-          std::lock_guard worker_lock(mutex);
-          record(i, std::move(r));
-          finished.push_back(i);
-          cv.notify_all();
-        }));
+                          TestContext ctx{plan[i], infos[i],  opts, registry,
+                                          host,    reporters, job,  socket};
+                          sdk::TestResult r = execute_test(ctx);
+                          std::lock_guard worker_lock(mutex);
+                          record(i, std::move(r));
+                          finished.push_back(i);
+                          cv.notify_all();
+                        }));
       }
     }
     if (running == 0 && !started_any) break;
@@ -252,7 +268,8 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
   flush_summary(true);
   lock.unlock();
 
-  write_file_atomic(job.job_json(), job_document(opts, job, providers, registry, &summary).dump(2) + "\n");
+  write_file_atomic(job.job_json(),
+                    job_document(opts, job, providers, registry, &summary).dump(2) + "\n");
   reporters.job_end(summary);
   return {job.path(), summary};
 }

@@ -73,7 +73,8 @@ sdk::Params object_params(const sdk::Params& params, const std::string& machine)
   sdk::Params out = params;
   const std::string suffix = "_" + machine;
   for (const auto& [key, value] : params)
-    if (key.size() > suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
+    if (key.size() > suffix.size() &&
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
       out[key.substr(0, key.size() - suffix.size())] = value;
   return out;
 }
@@ -150,7 +151,8 @@ sdk::TestResult execute_test(const TestContext& ctx) {
   for (const auto& name : machine_names(test.params)) {
     sdk::TestbedSpec spec{name, object_params(test.params, name), logdir};
     try {
-      machines.push_back({name, ctx.registry.make_testbed(ctx.options.backend, ctx.host, spec), {}});
+      machines.push_back(
+          {name, ctx.registry.make_testbed(ctx.options.backend, ctx.host, spec), {}});
     } catch (const std::exception& e) {
       return finish(sdk::Status::error, std::string("testbed '") + name + "': " + e.what());
     }
@@ -216,7 +218,9 @@ sdk::TestResult execute_test(const TestContext& ctx) {
       const std::string base = main.scratch + "/vtrun-test";
       main.testbed->copy_in(test.dir.string() + "/", base + "/src/");
       main.testbed->copy_in((logdir / "params.json").string(), base + "/params.json");
-      main.testbed->exec({{"mkdir", "-p", base + "/output"}, {}, "", "", std::chrono::seconds(60), false}, nullptr);
+      main.testbed->exec(
+          {{"mkdir", "-p", base + "/output"}, {}, "", "", std::chrono::seconds(60), false},
+          nullptr);
       req.env["VT_PARAMS"] = base + "/params.json";
       req.env["VT_OUTPUT_DIR"] = base + "/output";
       req.argv = test.command;

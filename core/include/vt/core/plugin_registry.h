@@ -25,8 +25,8 @@ struct LoadedFactory {
   sdk::PluginKind kind;
   std::string name;
   std::string summary;
-  std::string plugin;    ///< the manifest's plugin name
-  std::string version;   ///< the manifest's plugin version
+  std::string plugin;   ///< the manifest's plugin name
+  std::string version;  ///< the manifest's plugin version
   std::filesystem::path path;
 };
 

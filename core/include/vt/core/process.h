@@ -17,8 +17,7 @@ namespace vt::core {
 sdk::ExecResult run_process(const sdk::ExecRequest& request, sdk::OutputSink* sink);
 
 /// Starts `request` in the background (see sdk::Host::spawn).
-std::unique_ptr<sdk::Process> spawn_process(const sdk::ExecRequest& request,
-                                            sdk::OutputSink* sink);
+std::unique_ptr<sdk::Process> spawn_process(const sdk::ExecRequest& request, sdk::OutputSink* sink);
 
 /// SIGKILLs every process in session `session` and every descendant of `root` except `root`
 /// itself if `spare_root` (its parent reaps it to learn its status), repeating until none is

@@ -11,19 +11,19 @@ namespace vt::core {
 
 /// How a provider's `uri` is fetched. Only `file_url` and `path` are usable without fetching.
 enum class UriKind {
-  git,      ///< git://, ssh://, http(s):// (not an archive), or file:// pointing into a git repo
-  archive,  ///< .tar, .tar.gz, .tgz, .tar.xz, .tar.zst, .zip from file:// or http(s)://
-  file_url, ///< file:///absolute/dir (a plain directory)
-  path,     ///< a plain path; relative paths are relative to the providers.d file's directory
+  git,       ///< git://, ssh://, http(s):// (not an archive), or file:// pointing into a git repo
+  archive,   ///< .tar, .tar.gz, .tgz, .tar.xz, .tar.zst, .zip from file:// or http(s)://
+  file_url,  ///< file:///absolute/dir (a plain directory)
+  path,      ///< a plain path; relative paths are relative to the providers.d file's directory
 };
 
 const char* to_string(UriKind kind) noexcept;
 
 struct ProviderUri {
-  std::string text;            ///< as written in the file
+  std::string text;  ///< as written in the file
   UriKind kind = UriKind::path;
-  std::string scheme;          ///< "git", "https", "ssh", "file", "" for plain paths
-  std::filesystem::path local; ///< absolute local path for file_url / path / file:// archives
+  std::string scheme;           ///< "git", "https", "ssh", "file", "" for plain paths
+  std::filesystem::path local;  ///< absolute local path for file_url / path / file:// archives
 };
 
 /// One `[<backend>]` section: where that backend's tests live inside the provider.
@@ -36,15 +36,15 @@ struct BackendSection {
 
 /// A provider definition read from providers.d.
 struct Provider {
-  std::string name;                   ///< file name up to the first '.', as Avocado-VT names it
-  std::filesystem::path definition;   ///< absolute path of the .ini / .toml file
+  std::string name;                  ///< file name up to the first '.', as Avocado-VT names it
+  std::filesystem::path definition;  ///< absolute path of the .ini / .toml file
   int uri_line = 0;
   ProviderUri uri;
-  std::string branch;  ///< empty: follow the remote's default branch
-  std::string ref;     ///< tag or commit; empty: none
-  std::string pubkey;  ///< file of OpenPGP public keys; empty: no signature required
-  std::string format;  ///< "" (detect), "native", "cartesian" (TOML only)
-  std::vector<std::string> tags;      ///< TOML only: tags added to every test of the provider
+  std::string branch;             ///< empty: follow the remote's default branch
+  std::string ref;                ///< tag or commit; empty: none
+  std::string pubkey;             ///< file of OpenPGP public keys; empty: no signature required
+  std::string format;             ///< "" (detect), "native", "cartesian" (TOML only)
+  std::vector<std::string> tags;  ///< TOML only: tags added to every test of the provider
   std::map<std::string, BackendSection> backends;  ///< by section name
 
   /// The section for `backend`: its own, else "generic", else nullopt.

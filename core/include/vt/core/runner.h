@@ -33,8 +33,8 @@ struct RunOptions {
   std::string scheduler;  ///< empty: "parallel" when jobs != 1, else "sequential"
   unsigned jobs = 1;      ///< 0: one per CPU
   std::optional<std::chrono::seconds> timeout_override;  ///< --timeout: for every test
-  std::chrono::seconds default_timeout{300};            ///< for tests that set none
-  std::vector<ReporterRequest> reporters;               ///< empty: console
+  std::chrono::seconds default_timeout{300};             ///< for tests that set none
+  std::vector<ReporterRequest> reporters;                ///< empty: console
   std::filesystem::path results_dir = "vtrun-results";
   std::vector<std::string> command;  ///< vtrun's argv, recorded in job.json
   std::filesystem::path providers_dir;

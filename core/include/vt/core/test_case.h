@@ -18,10 +18,10 @@ enum class RunIn {
 };
 
 struct TestCase {
-  std::string id;        ///< unique in the plan; dots group tests (`boot.smoke`)
-  std::string provider;  ///< provider name
-  std::filesystem::path dir;          ///< absolute provider subdir the test belongs to
-  std::vector<std::string> command;   ///< argv; argv[0] relative to `dir` when it has a '/'
+  std::string id;                    ///< unique in the plan; dots group tests (`boot.smoke`)
+  std::string provider;              ///< provider name
+  std::filesystem::path dir;         ///< absolute provider subdir the test belongs to
+  std::vector<std::string> command;  ///< argv; argv[0] relative to `dir` when it has a '/'
   RunIn run_in = RunIn::host;
   std::optional<std::chrono::seconds> timeout;  ///< nullopt: the run's default
   std::vector<std::string> tags;

@@ -39,9 +39,9 @@ struct Manifest {
 /// Frozen layout (this is what "v1" in the entry name promises): the loader reads the ABI
 /// version and fingerprint from here before it touches any C++ type, then calls `manifest`.
 extern "C" struct PluginHeader {
-  std::uint32_t header_size;  ///< sizeof(PluginHeader) as the plugin saw it
-  std::uint32_t abi_version;  ///< vt::sdk::abi_version the plugin was built with
-  const char* fingerprint;    ///< VT_SDK_BUILD_FINGERPRINT the plugin was built with
+  std::uint32_t header_size;      ///< sizeof(PluginHeader) as the plugin saw it
+  std::uint32_t abi_version;      ///< vt::sdk::abi_version the plugin was built with
+  const char* fingerprint;        ///< VT_SDK_BUILD_FINGERPRINT the plugin was built with
   const Manifest* (*manifest)();  ///< static manifest; called only after the checks pass
 };
 

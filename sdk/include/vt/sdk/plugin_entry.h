@@ -9,13 +9,13 @@
 #include "vt/sdk/plugin.h"
 #include "vt/sdk/version.h"
 
-#define VT_PLUGIN_ENTRY(manifest_function)                                                 \
-  namespace vt_plugin_entry_detail {                                                      \
-  const ::vt::sdk::PluginHeader* entry() {                                                \
-    static const ::vt::sdk::PluginHeader header{sizeof(::vt::sdk::PluginHeader),          \
-                                                ::vt::sdk::abi_version,                   \
-                                                VT_SDK_BUILD_FINGERPRINT, &manifest_function}; \
-    return &header;                                                                        \
-  }                                                                                        \
-  }                                                                                        \
+#define VT_PLUGIN_ENTRY(manifest_function)                                                        \
+  namespace vt_plugin_entry_detail {                                                              \
+  const ::vt::sdk::PluginHeader* entry() {                                                        \
+    static const ::vt::sdk::PluginHeader header{sizeof(::vt::sdk::PluginHeader),                  \
+                                                ::vt::sdk::abi_version, VT_SDK_BUILD_FINGERPRINT, \
+                                                &manifest_function};                              \
+    return &header;                                                                               \
+  }                                                                                               \
+  }                                                                                               \
   BOOST_DLL_ALIAS(vt_plugin_entry_detail::entry, vt_plugin_v1)

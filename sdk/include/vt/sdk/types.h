@@ -99,8 +99,8 @@ struct TestResult {
 /// The job as reporters see it when it starts.
 struct JobInfo {
   std::string id;
-  std::filesystem::path dir;        ///< absolute job directory
-  std::vector<std::string> command; ///< vtrun's own argv
+  std::filesystem::path dir;         ///< absolute job directory
+  std::vector<std::string> command;  ///< vtrun's own argv
   std::string backend;
   std::chrono::system_clock::time_point started;
   std::size_t test_count = 0;
