@@ -1,11 +1,12 @@
-# vt_add_plugin(<name> SOURCES <src>... [LIBRARIES <lib>...])
+# vt_add_plugin(<name> SOURCES <src>... [LIBRARIES <lib>...] [OUTPUT_DIRECTORY <dir>] [NO_INSTALL])
 #
 # Builds every plugin the same way: a MODULE library named libvt_<name>.so that links only the
 # SDK (plus the given private libraries), hidden visibility so that only `vt_plugin_v1` is
 # exported, and --no-undefined so a missing symbol fails the build, not the load.
 # In the vtrun tree the output goes to VTRUN_PLUGIN_BUILD_DIR, where the build's vtrun finds it.
+# `cmake --install` puts it in <libdir>/vtrun/plugins, where an installed vtrun looks.
 function(vt_add_plugin name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_INSTALL" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES")
   if(NOT arg_SOURCES)
     message(FATAL_ERROR "vt_add_plugin(${name}): SOURCES is required")
   endif()
@@ -29,4 +30,8 @@ function(vt_add_plugin name)
     set_target_properties(vt_${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${arg_OUTPUT_DIRECTORY})
   endif()
   target_link_options(vt_${name} PRIVATE "LINKER:--no-undefined")
+  if(NOT arg_NO_INSTALL)
+    include(GNUInstallDirs)
+    install(TARGETS vt_${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/vtrun/plugins)
+  endif()
 endfunction()

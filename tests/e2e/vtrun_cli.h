@@ -1,14 +1,13 @@
 // Helpers for end-to-end tests: run the built vtrun binary as a user would.
 #pragma once
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "support/test_support.h"
 #include "vt/core/process.h"
 #include "vt/sdk/files.h"
 
@@ -24,20 +23,9 @@ inline fs::path example_providers() {
 }
 
 /// A fresh directory for one test, removed at the end.
-class TempDir {
+class TempDir : public test_support::TempDir {
  public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "vtrun-e2e-XXXXXX").string();
-    path_ = mkdtemp(templ.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+  TempDir() : test_support::TempDir("vtrun-e2e-") {}
 };
 
 /// Runs vtrun with `args` in `cwd`; plugins come from this build only.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "support/test_support.h"
 #include "vt/core/core_host.h"
 #include "vt/core/plugin_registry.h"
 #include "vt/sdk/error.h"
@@ -13,6 +14,7 @@ namespace vt::core {
 namespace {
 
 namespace fs = std::filesystem;
+using test_support::error_message;
 
 class PluginLoaderTest : public ::testing::Test {
  protected:
@@ -81,26 +83,18 @@ TEST_F(PluginLoaderTest, ThrowingManifestIsRefused) {
 
 TEST_F(PluginLoaderTest, FactoryThatThrowsOnCreateIsReportedWithThePluginName) {
   CoreHost host(testing::TempDir() + "/ledger", 0);
-  try {
-    registry_.make_testbed("throwing", host, {"vm1", {}, testing::TempDir()});
-    FAIL() << "make_testbed should have thrown";
-  } catch (const sdk::Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "plugin 'libvt_fixture_throws_on_create.so': creating backend 'throwing' failed: "
-                 "fixture backend refuses to start");
-  }
+  EXPECT_EQ(error_message([&] {
+              registry_.make_testbed("throwing", host, {"vm1", {}, testing::TempDir()});
+            }),
+            "plugin 'libvt_fixture_throws_on_create.so': creating backend 'throwing' failed: "
+            "fixture backend refuses to start");
 }
 
 TEST_F(PluginLoaderTest, UnknownNameListsTheKnownOnes) {
   CoreHost host(testing::TempDir() + "/ledger", 0);
-  try {
-    registry_.make_reporter("nope", host, {});
-    FAIL() << "make_reporter should have thrown";
-  } catch (const sdk::ConfigError& e) {
-    EXPECT_STREQ(e.what(),
-                 "unknown reporter 'nope' — known: console, json, junit; `vtrun plugins` shows "
-                 "what was found and refused");
-  }
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { registry_.make_reporter("nope", host, {}); }),
+            "unknown reporter 'nope' — known: console, json, junit; `vtrun plugins` shows "
+            "what was found and refused");
 }
 
 TEST_F(PluginLoaderTest, MissingFileAndSecondLoadAreRefused) {

@@ -1,6 +1,5 @@
 // The vtctl <-> runner wire protocol: frames byte for byte, and the unix socket helpers.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -11,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "support/test_support.h"
 #include "vt/core/control_protocol.h"
 
 namespace vt::core::control {
@@ -136,13 +136,8 @@ TEST_F(FrameTest, WritingToAGonePeerFailsWithoutSigpipe) {
 
 class UnixSocketTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = fs::absolute(testing::TempDir()).string() + "/vt_ctl_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  const test_support::TempDir tmp_{"vt_ctl_"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(UnixSocketTest, ListenAndConnectExchangeFrames) {

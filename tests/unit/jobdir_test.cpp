@@ -1,12 +1,11 @@
 // Atomic files and links, and the job directory layout.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <regex>
 
+#include "support/test_support.h"
 #include "vt/core/atomic_file.h"
 #include "vt/core/job_dir.h"
 #include "vt/sdk/error.h"
@@ -16,25 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const sdk::Error& e) {
-    return e.what();
-  }
-  return "<no sdk::Error>";
-}
+using test_support::error_message;
 
 class FilesTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = fs::absolute(testing::TempDir()).string() + "/vt_jobdir_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = fs::canonical(pattern);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Every entry of `dir`, by name: shows leftover temporary files.
   static std::vector<std::string> names_in(const fs::path& dir) {
     std::vector<std::string> names;
@@ -44,7 +28,8 @@ class FilesTest : public testing::Test {
     return names;
   }
 
-  fs::path dir_;
+  const test_support::TempDir tmp_{"vt_jobdir_"};
+  const fs::path dir_ = tmp_.path();
 };
 
 using Names = std::vector<std::string>;
@@ -65,9 +50,9 @@ TEST_F(FilesTest, WriteFileAtomicCreatesParentsAndReplacesContent) {
 }
 
 TEST_F(FilesTest, WriteFileAtomicUnderARegularFileThrowsNamingIt) {
-  std::ofstream(dir_ / "plain") << "x";
+  test_support::write_file(dir_ / "plain", "x");
   const fs::path file = dir_ / "plain" / "sub" / "c.txt";
-  EXPECT_EQ(error_of([&] { write_file_atomic(file, "y"); }),
+  EXPECT_EQ(error_message([&] { write_file_atomic(file, "y"); }),
             "cannot create directory '" + (dir_ / "plain" / "sub").string() + "': Not a directory");
   EXPECT_EQ(read_file(dir_ / "plain"), "x");
   EXPECT_EQ(names_in(dir_), (Names{"plain"}));
@@ -75,7 +60,7 @@ TEST_F(FilesTest, WriteFileAtomicUnderARegularFileThrowsNamingIt) {
 
 TEST_F(FilesTest, WriteFileAtomicOverADirectoryThrowsAndCleansUp) {
   fs::create_directories(dir_ / "d" / "inner");
-  const std::string message = error_of([&] { write_file_atomic(dir_ / "d", "y"); });
+  const std::string message = error_message([&] { write_file_atomic(dir_ / "d", "y"); });
   EXPECT_EQ(message.rfind("cannot rename '" + (dir_ / "d").string() + ".tmp.", 0), 0u) << message;
   EXPECT_NE(message.find("' to '" + (dir_ / "d").string() + "': Is a directory"), std::string::npos)
       << message;
@@ -84,7 +69,7 @@ TEST_F(FilesTest, WriteFileAtomicOverADirectoryThrowsAndCleansUp) {
 
 TEST_F(FilesTest, ReadFileOfNothingThrowsNamingIt) {
   const fs::path file = dir_ / "missing";
-  EXPECT_EQ(error_of([&] { read_file(file); }),
+  EXPECT_EQ(error_message([&] { read_file(file); }),
             "cannot read '" + file.string() + "': No such file or directory");
 }
 
@@ -100,7 +85,7 @@ TEST_F(FilesTest, ReplaceSymlinkAtomicCreatesAndReplacesALink) {
 
 TEST_F(FilesTest, ReplaceSymlinkAtomicInAMissingDirectoryThrows) {
   const fs::path link = dir_ / "nosuch" / "latest";
-  const std::string message = error_of([&] { replace_symlink_atomic("x", link); });
+  const std::string message = error_message([&] { replace_symlink_atomic("x", link); });
   EXPECT_EQ(message.rfind("cannot create link '" + link.string() + "': ", 0), 0u) << message;
 }
 
@@ -136,9 +121,9 @@ TEST_F(FilesTest, JobDirFilesAreInsideTheJob) {
 }
 
 TEST_F(FilesTest, JobDirUnderARegularFileThrows) {
-  std::ofstream(dir_ / "plain") << "x";
+  test_support::write_file(dir_ / "plain", "x");
   const fs::path results = dir_ / "plain" / "results";
-  EXPECT_EQ(error_of([&] { JobDir::create(results, std::chrono::system_clock::now()); }),
+  EXPECT_EQ(error_message([&] { JobDir::create(results, std::chrono::system_clock::now()); }),
             "cannot create results directory '" + results.string() +
                 "': Not a directory — choose another with --results-dir");
 }

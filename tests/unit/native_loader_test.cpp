@@ -1,9 +1,9 @@
 // vtrun.toml, the native test format.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <fstream>
+#include <filesystem>
 
+#include "support/test_support.h"
 #include "vt/core/test_case.h"
 #include "vt/sdk/error.h"
 
@@ -15,17 +15,8 @@ using std::chrono::seconds;
 
 class NativeLoaderTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = fs::absolute(testing::TempDir()).string() + "/vt_native_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = fs::path(pattern).lexically_normal();
-    file_ = dir_ / "sub" / "vtrun.toml";
-    fs::create_directories(file_.parent_path());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::vector<TestCase> load(const std::string& text) {
-    std::ofstream(file_) << text;
+    test_support::write_file(file_, text);
     return load_native_tests(file_, "prov");
   }
 
@@ -41,8 +32,9 @@ class NativeLoaderTest : public testing::Test {
     return "<no ConfigError>";
   }
 
-  fs::path dir_;
-  fs::path file_;
+  const test_support::TempDir tmp_{"vt_native_"};
+  const fs::path dir_ = tmp_.path();
+  const fs::path file_ = dir_ / "sub" / "vtrun.toml";
 };
 
 constexpr const char* example = R"(# vtrun tests

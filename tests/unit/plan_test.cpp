@@ -1,10 +1,8 @@
 // The plan: tag expressions, selectors with dependencies, and discovery across providers.d.
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
 #include <filesystem>
-#include <fstream>
 
+#include "support/test_support.h"
 #include "vt/core/plan.h"
 #include "vt/sdk/error.h"
 
@@ -12,6 +10,7 @@ namespace vt::core {
 namespace {
 
 namespace fs = std::filesystem;
+using test_support::error_message;
 
 TestCase make(const std::string& id, const std::string& provider,
               std::vector<std::string> tags = {}, std::vector<std::string> depends = {}) {
@@ -29,16 +28,6 @@ std::vector<std::string> ids(const std::vector<TestCase>& tests) {
   std::vector<std::string> out;
   for (const auto& t : tests) out.push_back(t.id);
   return out;
-}
-
-template <typename F>
-std::string config_error(F&& f) {
-  try {
-    f();
-  } catch (const sdk::ConfigError& e) {
-    return e.what();
-  }
-  return "<no ConfigError>";
 }
 
 using Ids = std::vector<std::string>;
@@ -103,12 +92,12 @@ TEST_F(SelectTest, MultipleSelectorsUniteInDiscoveryOrder) {
 }
 
 TEST_F(SelectTest, SelectorMatchingNothingIsAnError) {
-  EXPECT_EQ(config_error([&] {
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] {
               select({"net.ping", "nope"});
             }),
             "selector 'nope' matches no test — `vtrun list` shows the available ids");
   // A prefix must end at a dot: "boo" is not a group.
-  EXPECT_EQ(config_error([&] { select({"boo"}); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { select({"boo"}); }),
             "selector 'boo' matches no test — `vtrun list` shows the available ids");
 }
 
@@ -146,25 +135,16 @@ TEST_F(SelectTest, UnknownDependencyNamesItsSource) {
 
 class DiscoverTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = fs::absolute(testing::TempDir()).string() + "/vt_plan_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = fs::canonical(pattern);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   fs::path write(const std::string& name, const std::string& text) {
-    const fs::path path = dir_ / name;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << text;
-    return path;
+    return test_support::write_file(dir_ / name, text);
   }
 
   Provider provider(const std::string& name, const std::string& text) {
     return read_provider_file(write("providers.d/" + name, text));
   }
 
-  fs::path dir_;
+  const test_support::TempDir tmp_{"vt_plan_"};
+  const fs::path dir_ = tmp_.path();
 };
 
 constexpr const char* two_tests =
@@ -232,7 +212,7 @@ TEST_F(DiscoverTest, SameIdInTwoProvidersNamesBothPlaces) {
   const auto pb = provider("pb.ini", "[provider]\nuri: " + (dir_ / "b").string() + "\n");
   const std::string a_file = (dir_ / "a/vtrun.toml").string();
   const std::string b_file = (dir_ / "b/vtrun.toml").string();
-  EXPECT_EQ(config_error([&] {
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] {
               discover_tests({pa, pb}, "qemu");
             }),
             b_file + ":5: test id 'two' is also defined at " + a_file + ":6 — rename one of them");
@@ -242,7 +222,7 @@ TEST_F(DiscoverTest, NativeProviderWithoutVtrunTomlIsAnError) {
   fs::create_directories(dir_ / "empty");
   const auto p = provider(
       "nat.toml", "[provider]\nuri = \"" + (dir_ / "empty").string() + "\"\nformat = \"native\"\n");
-  EXPECT_EQ(config_error([&] { discover_tests({p}, "qemu"); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { discover_tests({p}, "qemu"); }),
             p.definition.string() + ":2: provider 'nat' has no '" +
                 (dir_ / "empty/vtrun.toml").string() + "' — create it or fix `subdir`");
   // Without a declared format, a directory without vtrun.toml simply offers no tests.

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/test_support.h"
 #include "vt/core/process.h"
 #include "vt/sdk/error.h"
 
@@ -32,13 +33,9 @@ sdk::ExecRequest shell(const std::string& script) {
   return request;
 }
 
+// The message of the sdk::Error that running `request` throws.
 std::string error_of(const sdk::ExecRequest& request) {
-  try {
-    run_process(request, nullptr);
-  } catch (const sdk::Error& e) {
-    return e.what();
-  }
-  return "<no sdk::Error>";
+  return test_support::error_message([&] { run_process(request, nullptr); });
 }
 
 // The state letter of /proc/<pid>/stat, or '-' when there is no such process.
@@ -97,13 +94,6 @@ class RecordingSink : public sdk::OutputSink {
 
 class ProcessTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = fs::absolute(testing::TempDir()).string() + "/vt_process_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = fs::canonical(pattern);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // A command run in dir_, so the pid files it writes land there.
   sdk::ExecRequest shell_in_dir(const std::string& script) {
     auto request = shell(script);
@@ -124,7 +114,8 @@ class ProcessTest : public testing::Test {
     return -1;
   }
 
-  fs::path dir_;
+  const test_support::TempDir tmp_{"vt_process_"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(ProcessTest, SeparatesStdoutAndStderr) {

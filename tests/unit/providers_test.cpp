@@ -2,10 +2,11 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include <fstream>
+#include <filesystem>
 
 #include "providers/ini_reader.h"
 #include "providers/uri.h"
+#include "support/test_support.h"
 #include "vt/core/provider.h"
 #include "vt/sdk/error.h"
 
@@ -14,33 +15,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-template <typename F>
-std::string config_error(F&& f) {
-  try {
-    f();
-  } catch (const sdk::ConfigError& e) {
-    return e.what();
-  }
-  return "<no ConfigError>";
-}
+using test_support::error_message;
 
 class ProvidersTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = fs::absolute(testing::TempDir()).string() + "/vt_providers_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = fs::path(pattern).lexically_normal();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   fs::path write(const std::string& name, const std::string& text) {
-    const fs::path path = dir_ / name;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << text;
-    return path;
+    return test_support::write_file(dir_ / name, text);
   }
 
-  fs::path dir_;
+  const test_support::TempDir tmp_{"vt_providers_"};
+  const fs::path dir_ = tmp_.path();
 };
 
 ini::File parse(const std::string& text) {
@@ -49,7 +33,7 @@ ini::File parse(const std::string& text) {
 
 std::string ini_error(const std::string& text, const std::string& section = "s",
                       const std::string& key = "k") {
-  return config_error([&] { parse(text).get(section, key); });
+  return error_message<sdk::ConfigError>([&] { parse(text).get(section, key); });
 }
 
 // ---- the .ini reader, as Python's configparser.ConfigParser() reads ----
@@ -193,38 +177,38 @@ TEST_F(ProvidersTest, IniDefaultsAndInterpolationReachTheProvider) {
 
 TEST_F(ProvidersTest, IniErrorsPointAtTheFileAndLine) {
   const auto no_section = write("a.ini", "[qemu]\nsubdir = q\n");
-  EXPECT_EQ(config_error([&] { read_provider_file(no_section); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { read_provider_file(no_section); }),
             no_section.string() +
                 ": expected a [provider] section, got none — add '[provider]' "
                 "with 'uri: <where the tests are>'");
   const auto no_uri = write("b.ini", "# x\n[provider]\nbranch = main\n");
-  EXPECT_EQ(config_error([&] { read_provider_file(no_uri); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { read_provider_file(no_uri); }),
             no_uri.string() +
                 ":2: expected 'uri' in [provider], got none — add e.g. 'uri: "
                 "https://github.com/org/tests.git'");
   const auto abs_subdir = write("c.ini", "[provider]\nuri = x\n[qemu]\nsubdir = /etc\n");
-  EXPECT_EQ(config_error([&] { read_provider_file(abs_subdir); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { read_provider_file(abs_subdir); }),
             abs_subdir.string() +
                 ":4: expected 'subdir' relative to the provider root, got "
                 "'/etc' — remove the leading '/'");
   const auto up_subdir = write("d.ini", "[provider]\nuri = x\n[qemu]\nsubdir = a/../../b\n");
-  EXPECT_EQ(config_error([&] { read_provider_file(up_subdir); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { read_provider_file(up_subdir); }),
             up_subdir.string() +
                 ":4: expected 'subdir' inside the provider root, got "
                 "'a/../../b' — name a directory of the provider, without '..'");
   const auto bad_uri = write("e.ini", "[provider]\n\nuri = file://rel/dir\n");
-  EXPECT_EQ(config_error([&] { read_provider_file(bad_uri); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { read_provider_file(bad_uri); }),
             bad_uri.string() +
                 ":3: expected an absolute path after 'file://', got "
                 "'file://rel/dir' — file:// needs an absolute path (file:///dir); "
                 "use a plain relative path instead");
   const auto yaml = write("f.yaml", "");
-  EXPECT_EQ(config_error([&] { read_provider_file(yaml); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { read_provider_file(yaml); }),
             yaml.string() +
                 ": expected a .ini or .toml provider definition, got 'f.yaml' — "
                 "rename it to end in .ini or .toml");
   const auto hidden = write(".ini", "");
-  EXPECT_EQ(config_error([&] { read_provider_file(hidden); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { read_provider_file(hidden); }),
             hidden.string() +
                 ": expected a provider name before the first '.' of the file "
                 "name, got '.ini' — rename the file, e.g. 'my-tests.toml'");
@@ -264,7 +248,7 @@ TEST_F(ProvidersTest, ReadsATomlFile) {
 TEST_F(ProvidersTest, TomlErrorsNameTheKeyTheTypeAndTheLine) {
   auto error = [&](const std::string& text) {
     const auto file = write("p.toml", text);
-    return config_error([&] { read_provider_file(file); });
+    return error_message<sdk::ConfigError>([&] { read_provider_file(file); });
   };
   const std::string f = (dir_ / "p.toml").string();
   EXPECT_EQ(error("[qemu]\n"), f + ": expected a [provider] table, got none — add '[provider]' "
@@ -344,13 +328,13 @@ TEST_F(ProvidersTest, ClassifiesUris) {
 
 TEST_F(ProvidersTest, ProviderRootNeedsTheDirectory) {
   const auto missing = write("m.toml", "[provider]\nuri = \"gone\"\n");
-  EXPECT_EQ(config_error([&] { provider_root(read_provider_file(missing)); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { provider_root(read_provider_file(missing)); }),
             missing.string() + ":2: expected the tests of provider 'm' in '" +
                 (dir_ / "gone").string() +
                 "' (uri 'gone'), got nothing there — create the directory or fix the uri");
   write("t.tar.gz", "");
   const auto archive = write("a.toml", "[provider]\nuri = \"t.tar.gz\"\n");
-  EXPECT_EQ(config_error([&] { provider_root(read_provider_file(archive)); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { provider_root(read_provider_file(archive)); }),
             archive.string() + ":2: expected the tests of provider 'a' in '" +
                 (dir_ / "t.tar.gz").string() +
                 "' (uri 't.tar.gz'), got a file — an archive needs "
@@ -376,13 +360,13 @@ TEST_F(ProvidersTest, ReadsDefinitionsSortedAndIgnoresOtherFiles) {
   EXPECT_EQ(providers[1].name, "b");
 
   write("d/a.v2.toml", "[provider]\nuri = \"a2\"\n");
-  EXPECT_EQ(config_error([&] { read_providers_dir(dir_ / "d"); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { read_providers_dir(dir_ / "d"); }),
             (dir_ / "d/a.v2.toml").string() +
                 ": expected one definition per provider, got 'a' "
                 "in both '" +
                 (dir_ / "d/a.ini").string() + "' and '" + (dir_ / "d/a.v2.toml").string() +
                 "' — rename or remove one of the files");
-  EXPECT_EQ(config_error([&] { read_providers_dir(dir_ / "none"); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { read_providers_dir(dir_ / "none"); }),
             (dir_ / "none").string() +
                 ": expected a directory of provider definitions, got "
                 "nothing — create it or point --providers at one");
@@ -424,7 +408,7 @@ TEST_F(SearchPathTest, FindsTheFirstExistingDirectory) {
   fs::current_path(dir_);
   setenv("XDG_CONFIG_HOME", (dir_ / "xdg").c_str(), 1);
   if (fs::exists("/etc/vtrun/providers.d")) GTEST_SKIP() << "/etc/vtrun/providers.d exists here";
-  EXPECT_EQ(config_error([] { find_providers_dir(std::nullopt); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([] { find_providers_dir(std::nullopt); }),
             "expected a providers.d directory, got none in '" + (dir_ / "providers.d").string() +
                 "', '" + (dir_ / "xdg/vtrun/providers.d").string() +
                 "', '/etc/vtrun/providers.d' — create one of them or pass --providers DIR");
@@ -434,7 +418,7 @@ TEST_F(SearchPathTest, FindsTheFirstExistingDirectory) {
   EXPECT_EQ(find_providers_dir(std::nullopt), dir_ / "providers.d");
 
   EXPECT_EQ(find_providers_dir(dir_ / "xdg"), dir_ / "xdg");
-  EXPECT_EQ(config_error([&] { find_providers_dir(dir_ / "nope"); }),
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { find_providers_dir(dir_ / "nope"); }),
             "expected --providers to name a directory, got '" + (dir_ / "nope").string() +
                 "', which does not exist — create it or pass an existing directory");
 }

@@ -16,12 +16,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "console_reporter.h"
 #include "json_reporter.h"
 #include "junit_reporter.h"
+#include "support/test_support.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/host.h"
 #include "xml_text.h"
@@ -32,6 +34,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using vt::sdk::Status;
+using vt::test_support::TempDir;
+using vt::test_support::write_file;
+
+constexpr std::string_view temp_prefix = "vt-reporters-test-";
 
 // Captures what a reporter writes to its stdio stream.
 class MemoryStream {
@@ -76,35 +82,11 @@ class FakeHost final : public vt::sdk::Host {
   std::vector<std::string> logged;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "vt-reporters-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
-}
-
-void write_file(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << content;
 }
 
 struct CommandResult {
@@ -302,7 +284,7 @@ TEST(JsonReporter, WritesTheResultsDocumentToTheStreamWithoutAPath) {
 }
 
 TEST(JsonReporter, WritesAFileAtomicallyCreatingItsDirectory) {
-  TempDir dir;
+  const TempDir dir(temp_prefix);
   FakeHost host;
   vt::sdk::ReporterSpec spec;
   spec.job_dir = dir.path() / "job";
@@ -315,7 +297,7 @@ TEST(JsonReporter, WritesAFileAtomicallyCreatingItsDirectory) {
 }
 
 TEST(JsonReporter, ReplacesAnExistingFile) {
-  TempDir dir;
+  const TempDir dir(temp_prefix);
   const fs::path path = dir.path() / "results.json";
   write_file(path, "old content that is longer than nothing");
   JsonReporter reporter(path, stdout);
@@ -324,7 +306,7 @@ TEST(JsonReporter, ReplacesAnExistingFile) {
 }
 
 TEST(JsonReporter, AnUnwritablePathIsAnErrorNamingIt) {
-  TempDir dir;
+  const TempDir dir(temp_prefix);
   write_file(dir.path() / "file", "x");
   JsonReporter reporter(dir.path() / "file" / "results.json", stdout);
   try {
@@ -369,7 +351,7 @@ class JunitReporterTest : public ::testing::Test {
     EXPECT_EQ(r.exit_status, 0) << r.output << "\n--- report ---\n" << read_file(report);
   }
 
-  TempDir dir_;
+  const TempDir dir_{temp_prefix};
   fs::path job_dir_;
 };
 

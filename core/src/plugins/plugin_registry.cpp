@@ -61,12 +61,19 @@ std::vector<fs::path> PluginRegistry::default_search_path() {
         std::find(dirs.begin(), dirs.end(), d) == dirs.end())
       dirs.push_back(d);
   };
-  add(VTRUN_BUILD_PLUGIN_DIR);
+  // The build tree's plugins, only for the build tree's own vtrun (and tests): an installed
+  // vtrun must not pick up whatever a build directory holds.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && exe.parent_path() == fs::path(VTRUN_BUILD_BIN_DIR)) add(VTRUN_BUILD_PLUGIN_DIR);
   if (const char* env = std::getenv("VTRUN_PLUGIN_PATH")) {
     std::stringstream ss(env);
     std::string item;
     while (std::getline(ss, item, ':')) add(item);
   }
+  // The install layout relative to the running vtrun (bin/ -> lib/vtrun/plugins), so a tree
+  // installed under any prefix finds its plugins; then the configured install directory.
+  if (!ec) add(exe.parent_path().parent_path() / VTRUN_INSTALL_LIBDIR / "vtrun" / "plugins");
   add(VTRUN_INSTALL_PLUGIN_DIR);
   return dirs;
 }
