@@ -21,7 +21,8 @@ Command add_list_command(CLI::App& app) {
                   "test ids, dotted prefixes (`boot` selects `boot.smoke`), provider names or "
                   "globs; none: all tests");
   sub->add_option("-t,--tags", selection->tag_filters,
-                  "keep tests whose tags match: `a,b` needs both, `-a` excludes; repeat for OR");
+                  "keep tests whose tags match: `a,b` needs both, `-a` excludes; repeat for OR")
+      ->allow_extra_args(false);
   sub->add_flag("-l,--long", *long_format, "also print provider, tags and source file:line");
   return {sub, [selection, long_format](Context& ctx) {
             for (const auto& t : ctx.select(*selection)) {

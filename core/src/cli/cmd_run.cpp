@@ -49,7 +49,8 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("selectors", args->selection.selectors,
                   "test ids, dotted prefixes, provider names or globs; none: all tests");
   sub->add_option("-t,--tags", args->selection.tag_filters,
-                  "keep tests whose tags match: `a,b` needs both, `-a` excludes; repeat for OR");
+                  "keep tests whose tags match: `a,b` needs both, `-a` excludes; repeat for OR")
+      ->allow_extra_args(false);
   sub->add_option("-j,--jobs", args->jobs, "tests to run at once (0: one per CPU)")->default_val(1);
   sub->add_option("--timeout", args->timeout,
                   "per-test timeout in seconds, overriding the tests' own (default: theirs, "
@@ -57,7 +58,8 @@ Command add_run_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--reporter", args->reporters,
                   "NAME[:PATH], repeatable: console (default), json, junit; `vtrun plugins` "
-                  "lists all");
+                  "lists all")
+      ->allow_extra_args(false);
   sub->add_option("--scheduler", args->scheduler,
                   "scheduler plugin (default: sequential, or parallel with -j)");
   return {sub, [args](Context& ctx) {
