@@ -1,7 +1,8 @@
 # Fails when the SDK headers changed but sdk/abi.lock (and so vt::sdk::abi_version) did not.
 #   cmake -DSDK_DIR=sdk -P sdk/cmake/check_abi.cmake              check
 #   cmake -DSDK_DIR=sdk -DUPDATE=ON -P sdk/cmake/check_abi.cmake  record after bumping
-# The hash ignores comments and whitespace, so documentation edits need no bump.
+# The hash ignores comments, whitespace and line continuations, so documentation and
+# formatting edits need no bump.
 if(NOT SDK_DIR)
   get_filename_component(SDK_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 endif()
@@ -12,7 +13,8 @@ foreach(h IN LISTS headers)
   file(READ "${h}" text)
   string(REGEX REPLACE "/\\*([^*]|\\*+[^*/])*\\*+/" "" text "${text}")
   string(REGEX REPLACE "//[^\n]*" "" text "${text}")
-  string(REGEX REPLACE "[ \t\r\n]+" " " text "${text}")
+  string(REGEX REPLACE "\\\\\n" "" text "${text}")  # line continuations
+  string(REGEX REPLACE "[ \t\r\n]+" "" text "${text}")
   get_filename_component(base "${h}" NAME)
   string(APPEND normalised "== ${base} ==${text}")
 endforeach()

@@ -86,6 +86,8 @@ TEST(ExampleRun, SelectorsAndTagsPickTests) {
             "basic.pass\nbasic.fail\nbasic.skip\nbasic.timeout\nbasic.after-pass\n");
   EXPECT_EQ(list({"--tags", "smoke"}).stdout_data, "basic.pass\nvtctl.exec\n");
   EXPECT_EQ(list({"--tags", "vtctl,-smoke"}).stdout_data, "vtctl.copy\n");
+  // Each --tags takes one value: what follows is a selector again; several --tags are OR.
+  EXPECT_EQ(list({"--tags", "smoke", "--tags", "vtctl", "basic"}).stdout_data, "basic.pass\n");
   // A dependency comes along with the test that needs it.
   EXPECT_EQ(list({"basic.after-pass"}).stdout_data, "basic.pass\nbasic.after-pass\n");
   const auto bad = list({"nosuch"});
