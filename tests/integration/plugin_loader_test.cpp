@@ -116,7 +116,10 @@ TEST_F(PluginLoaderTest, ObjectsKeepTheirLibraryAlive) {
     scoped.load_file(fs::path(VTRUN_PLUGIN_DIR) / "libvt_local.so");
     testbed = scoped.make_testbed("local", host, {"vm1", {}, testing::TempDir()});
   }
-  // The registry is gone; the testbed's deleter still holds the library, so its code runs.
+  // The registry is gone; the testbed's deleter is now the only owner of the library handle
+  // (the mapping itself also stays for the process's life: RTLD_NODELETE), so its code runs.
+  ASSERT_NE(testbed.get_deleter().library, nullptr);
+  EXPECT_EQ(testbed.get_deleter().library.use_count(), 1);
   EXPECT_TRUE(testbed->capabilities().count(sdk::cap::parallel_safe));
   const std::string scratch = testbed->open();
   const auto r = testbed->exec({{"true"}, {}, "", "", {}, false}, nullptr);
