@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "document_output.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 #include "xml_text.h"
@@ -247,15 +248,7 @@ JunitReporter::JunitReporter(fs::path output, fs::path job_dir, std::FILE* out)
 void JunitReporter::on_job_end(const vt::sdk::JobSummary& summary) {
   const fs::path& job_dir = summary.job.dir.empty() ? job_dir_ : summary.job.dir;
   const std::string document = render_junit_xml(summary, job_dir, host_name());
-  if (output_ != "-") {
-    vt::sdk::write_file_atomic(output_, document);
-    return;
-  }
-  if (std::fwrite(document.data(), 1, document.size(), out_) != document.size() ||
-      std::fflush(out_) != 0) {
-    throw vt::sdk::Error(std::string("junit reporter: cannot write to stdout: ") +
-                         std::strerror(errno) + " — give a file instead: --reporter junit:PATH");
-  }
+  write_document(output_, out_, document, "junit");
 }
 
 std::unique_ptr<vt::sdk::Reporter> make_junit_reporter(vt::sdk::Host& /*host*/,
