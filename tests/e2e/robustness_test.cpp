@@ -136,6 +136,24 @@ TEST(Robustness, UnknownBackendIsAUsageError) {
             "found and refused\n");
 }
 
+TEST(Robustness, UnknownReporterOrSchedulerFailsBeforeAnyJobDirectoryExists) {
+  TempDir tmp;
+  const auto reporter = run_vtrun(
+      {"--providers", example_providers().string(), "run", "--reporter", "tap", "basic.pass"},
+      tmp.path());
+  EXPECT_EQ(reporter.exit_status, 2);
+  EXPECT_EQ(reporter.stderr_data,
+            "vtrun: error: unknown reporter 'tap' — known: console, json, junit; `vtrun plugins` "
+            "shows what was found and refused\n");
+  const auto scheduler = run_vtrun(
+      {"--providers", example_providers().string(), "run", "--scheduler", "slurm", "basic.pass"},
+      tmp.path());
+  EXPECT_EQ(scheduler.exit_status, 2);
+  EXPECT_NE(scheduler.stderr_data.find("unknown scheduler 'slurm'"), std::string::npos);
+  EXPECT_FALSE(fs::exists(tmp.path() / "vtrun-results"))
+      << "a job directory for a run that never started";
+}
+
 TEST(Robustness, MissingProvidersDirectoryIsExplained) {
   TempDir tmp;
   const auto r = run_vtrun({"--providers", (tmp.path() / "nope").string(), "list"}, tmp.path());

@@ -11,11 +11,11 @@ namespace {
 // "ok", or why the provider cannot be used as it is.
 std::string provider_status(const Provider& p) {
   try {
-    const auto root = provider_root(p);
+    provider_root(p);
     return "ok";
   } catch (const sdk::UnavailableError&) {
     return "not-fetched";
-  } catch (const sdk::Error& e) {
+  } catch (const sdk::Error&) {
     return "missing";
   }
 }

@@ -124,9 +124,10 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
   // Check every named plugin before anything is created on disk.
   RunOptions opts = options;
   if (opts.scheduler.empty()) opts.scheduler = opts.jobs == 1 ? "sequential" : "parallel";
-  if (!registry.find(sdk::PluginKind::backend, opts.backend))
-    registry.make_testbed(opts.backend, host, {});  // throws the "unknown backend" error
   if (opts.reporters.empty()) opts.reporters.push_back({"console", {}});
+  registry.require(sdk::PluginKind::backend, opts.backend);
+  registry.require(sdk::PluginKind::scheduler, opts.scheduler);
+  for (const auto& r : opts.reporters) registry.require(sdk::PluginKind::reporter, r.name);
 
   const auto started = Clock::now();
   const JobDir job = JobDir::create(opts.results_dir, started);

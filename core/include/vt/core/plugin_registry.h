@@ -69,6 +69,10 @@ class PluginRegistry {
   PluginPtr<sdk::Scheduler> make_scheduler(const std::string& name, sdk::Host& host,
                                            const sdk::SchedulerSpec& spec) const;
 
+  /// Throws the same sdk::ConfigError as the make_* functions when no factory of `kind` is
+  /// named `name`; lets callers check every name before they create anything.
+  void require(sdk::PluginKind kind, const std::string& name) const { entry_for(kind, name); }
+
   /// The factory named `name` of `kind`, or nullptr.
   const LoadedFactory* find(sdk::PluginKind kind, const std::string& name) const;
 
