@@ -154,6 +154,27 @@ TEST(Robustness, UnknownReporterOrSchedulerFailsBeforeAnyJobDirectoryExists) {
       << "a job directory for a run that never started";
 }
 
+TEST(Robustness, ClosedStdoutDoesNotStopTheJob) {
+  TempDir tmp;
+  const auto providers =
+      make_provider(tmp.path(),
+                    "[[test]]\nname = \"a\"\ncommand = [\"sh\", \"-c\", \"sleep 0.2\"]\n"
+                    "[[test]]\nname = \"b\"\ncommand = [\"sh\", \"-c\", \"sleep 0.2\"]\n");
+  // `vtrun run | head -1`: the reader is gone after the first line.
+  sdk::ExecRequest req{{"sh", "-c", "\"$0\" --providers \"$1\" run | head -n 1",
+                        vtrun_binary().string(), providers.string()},
+                       {{"VTRUN_PLUGIN_PATH", ""}},
+                       tmp.path().string(),
+                       "",
+                       std::chrono::seconds(60),
+                       false};
+  const auto r = core::run_process(req, nullptr);
+  EXPECT_EQ(r.exit_status, 0) << r.stderr_data;
+  EXPECT_NE(r.stderr_data.find("reporter 'console' failed"), std::string::npos) << r.stderr_data;
+  EXPECT_EQ(statuses(read_json(tmp.path() / "vtrun-results/latest/results.json")),
+            (std::map<std::string, std::string>{{"a", "PASS"}, {"b", "PASS"}}));
+}
+
 TEST(Robustness, MissingProvidersDirectoryIsExplained) {
   TempDir tmp;
   const auto r = run_vtrun({"--providers", (tmp.path() / "nope").string(), "list"}, tmp.path());

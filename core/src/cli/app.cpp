@@ -52,6 +52,9 @@ int run_cli(int argc, char** argv) {
   }
 
   become_subreaper();
+  // `vtrun run | head` must not kill the job: a closed stdout only disables the console
+  // reporter, and results still land in the job directory. Children get SIGPIPE back.
+  std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {

@@ -206,21 +206,18 @@ sdk::TestResult execute_test(const TestContext& ctx) {
       req.argv = test.command;
       req.cwd = test.dir.string();
       note("RUN on host: " + join(test.command, " "));
-      try {
-        r = ctx.host.run(req, &output);
-      } catch (const sdk::Error& e) {
-        output.finish();
-        close_all();
-        return finish(sdk::Status::error, e.what());
-      }
+      r = ctx.host.run(req, &output);  // a command that cannot start: ERROR, below
     } else {
       // Copy the test's directory and params in, run there, bring VT_OUTPUT_DIR back.
       const std::string base = main.scratch + "/vtrun-test";
       main.testbed->copy_in(test.dir.string() + "/", base + "/src/");
       main.testbed->copy_in((logdir / "params.json").string(), base + "/params.json");
-      main.testbed->exec(
+      const auto mkdir = main.testbed->exec(
           {{"mkdir", "-p", base + "/output"}, {}, "", "", std::chrono::seconds(60), false},
           nullptr);
+      if (mkdir.exit_status != 0)
+        throw sdk::InfrastructureError("cannot create '" + base +
+                                       "/output' on the testbed: " + mkdir.stderr_data);
       req.env["VT_PARAMS"] = base + "/params.json";
       req.env["VT_OUTPUT_DIR"] = base + "/output";
       req.argv = test.command;
