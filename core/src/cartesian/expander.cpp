@@ -1,0 +1,312 @@
+#include "cartesian/expander.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "cartesian/regex.h"
+
+namespace vt::core::cartesian {
+
+Expander::Expander(Model& model, const Options& options, Detail detail)
+    : model_(model), options_(options), detail_(detail), leaf_(model.keys) {}
+
+Expander::Items& Expander::pending_at(std::size_t depth) {
+  depth += pending_offset_;
+  while (pending_.size() <= depth) pending_.push_back(std::make_unique<Items>());
+  return *pending_[depth];
+}
+
+Expander::Walk Expander::save() const {
+  return Walk{ctx_.labels(), short_, dep_, path_};
+}
+
+void Expander::restore(const Walk& w) {
+  ctx_.pop(ctx_.labels().size());
+  for (const Label& l : w.ctx) ctx_.push(l);
+  short_ = w.shortname;
+  dep_ = w.dep;
+  path_ = w.path;
+}
+
+std::uint64_t Expander::run(Sink& sink) {
+  model_.prepare();
+  ctx_.reset(model_.labels.size());
+  short_.clear();
+  dep_.clear();
+  path_.clear();
+  stopped_ = false;
+  return get_dicts(model_.root, {}, sink);
+}
+
+// process_content(): decide what the context already decides. Returns false when a filter
+// drops every dict below; keeps in `out` what only deeper labels can decide.
+bool Expander::process(std::span<const Item* const> items, Items& out, const LabelSet& below) {
+  for (const Item* item : items) {
+    switch (item->kind) {
+      case ItemKind::only:
+        if (!ctx_.might_match(item->filter, below)) return false;
+        if (!ctx_.match(item->filter)) out.push_back(item);
+        break;
+      case ItemKind::no:
+        if (ctx_.match(item->filter)) return false;
+        if (ctx_.might_match(item->filter, below)) out.push_back(item);
+        break;
+      case ItemKind::cond:
+        if (ctx_.match(item->filter)) {
+          if (!process(item->fb_content, out, below)) return false;
+        } else if (ctx_.might_match(item->filter, below)) {
+          out.push_back(item);
+        }
+        break;
+      case ItemKind::neg_cond:
+        if (!ctx_.might_match(item->filter, below)) {
+          if (!process(item->fb_content, out, below)) return false;
+        } else if (!ctx_.match(item->filter)) {
+          out.push_back(item);
+        }
+        break;
+      case ItemKind::join:
+        throw Error(ErrorKind::runtime,
+                    "'join' inside a conditional block is not supported (the reference fails "
+                    "there too)",
+                    item->line, std::string(), -1);
+      case ItemKind::op:
+        break;
+    }
+  }
+  return true;
+}
+
+std::uint64_t Expander::get_dicts(const Node* node, std::span<const Item* const> inherited,
+                                  Sink& sink) {
+  if (node->has_joins) return get_dicts_join(node, inherited, sink);
+  return get_dicts_plain(node, node->filter_items, inherited, sink);
+}
+
+std::uint64_t Expander::get_dicts_plain(const Node* node, std::span<const Item* const> own,
+                                        std::span<const Item* const> inherited, Sink& sink) {
+  const std::size_t dep_mark = dep_.size();
+  for (const Word& word : node->dep) {
+    for (const Block& block : word) {
+      std::string d;
+      for (const Label& l : ctx_.labels())
+        d += (d.empty() ? "" : ".") + model_.labels.str(l.long_name);
+      for (const Label& l : block) d += (d.empty() ? "" : ".") + model_.labels.str(l.long_name);
+      dep_.push_back(std::move(d));
+    }
+  }
+  for (const Label& l : node->name) ctx_.push(l);
+  auto undo = [&] {
+    ctx_.pop(node->name.size());
+    dep_.resize(dep_mark);
+  };
+
+  const std::size_t depth = path_.size();
+  Items& pending = pending_at(depth);
+  pending.clear();
+  const LabelSet& below = *node->labels;
+  bool ok = false;
+  try {
+    ok = process(own, pending, below) && process(inherited, pending, below);
+  } catch (...) {
+    undo();
+    throw;
+  }
+  if (!ok) {
+    undo();
+    return 0;
+  }
+
+  const std::size_t short_mark = short_.size();
+  if (node->append_to_shortname)
+    for (const Label& l : node->name) short_.push_back(&l);
+  path_.push_back(node);
+
+  std::uint64_t count = 0;
+  const bool use_defaults =
+      options_.defaults &&
+      !(node->var_name &&
+        std::find(options_.expand_defaults.begin(), options_.expand_defaults.end(),
+                  *node->var_name) != options_.expand_defaults.end());
+  try {
+    for (const Node* child : node->children) {
+      count += get_dicts(child, pending, sink);
+      if (stopped_) break;
+      if (use_defaults && child->is_default && count > 0) break;
+    }
+    if (node->children.empty()) {
+      leaf_sink_ = &sink;
+      emit_leaf();
+      count = 1;
+    }
+  } catch (...) {
+    path_.pop_back();
+    short_.resize(short_mark);
+    undo();
+    throw;
+  }
+  path_.pop_back();
+  short_.resize(short_mark);
+  undo();
+  return count;
+}
+
+void Expander::apply_content(const std::vector<Item*>& content, FlatDict& d) {
+  for (const Item* item : content) {
+    switch (item->kind) {
+      case ItemKind::op:
+        apply_op(item->op, d, options_.skip_dups);
+        break;
+      case ItemKind::cond:
+        if (ctx_.match(item->filter)) apply_content(item->content, d);
+        break;
+      case ItemKind::neg_cond:
+        if (!ctx_.match(item->filter)) apply_content(item->content, d);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+void Expander::emit_leaf() {
+  FlatDict& d = leaf_;
+  d.reset();
+  d.name_text.clear();
+  for (const Label& l : ctx_.labels()) {
+    if (!d.name_text.empty()) d.name_text += '.';
+    d.name_text += model_.labels.str(l.long_name);
+  }
+  d.shortname_text.clear();
+  for (const Label* l : short_) {
+    if (!d.shortname_text.empty()) d.shortname_text += '.';
+    d.shortname_text += model_.labels.str(l->name);
+  }
+  d.dep_list.resize(dep_.size());
+  for (std::size_t i = 0; i < dep_.size(); ++i) d.dep_list[i].assign(dep_[i]);
+  if (detail_ == Detail::full) {
+    // Leaf content first, then each enclosing node's: the reference's new_content order.
+    for (auto it = path_.rbegin(); it != path_.rend(); ++it) apply_content((*it)->content, d);
+    postfix_parse(d);
+  }
+  if (!leaf_sink_->take(d)) stopped_ = true;
+}
+
+namespace {
+// mk_name(): names of two joined dicts, merged after their common dotted prefix.
+std::string mk_name(const std::string& n1, const std::string& n2) {
+  std::size_t diff = 0;
+  while (diff < n1.size() && diff < n2.size() && n1[diff] == n2[diff]) ++diff;
+  if (diff == std::min(n1.size(), n2.size()))
+    throw Error(ErrorKind::value, "0 is not in list (join of identical names '" + n1 + "')",
+                std::string(), std::string(), -1);
+  const std::string common = n1.substr(0, diff);
+  const std::size_t last_dot = common.rfind('.');
+  const std::string cp = last_dot == std::string::npos ? std::string() : common.substr(0, last_dot);
+  auto strip_prefix = [&](const std::string& n) {
+    Regex re("^" + cp);
+    const long len = re.match_length(n);
+    return len < 0 ? n : n.substr(static_cast<std::size_t>(len));
+  };
+  const std::string p1 = strip_prefix(n1), p2 = strip_prefix(n2);
+  return cp.empty() ? p1 + "." + p2 : cp + p1 + p2;
+}
+
+// Collects a subtree's dicts (for the right-hand side of a join).
+struct Merge : Expander::Sink {
+  const FlatDict& left;
+  Expander::Sink& out;
+  Merge(const FlatDict& l, Expander::Sink& o) : left(l), out(o) {}
+  bool take(FlatDict& right) override {
+    FlatDict d(left);
+    right.for_each_entry([&](Id k, std::string_view v) { d.set(k, d.arena().store(v)); });
+    d.dep_list = right.dep_list;
+    for (int i = 0; i < 2; ++i) {
+      if (!right.maps[i].present) continue;
+      d.maps[i].present = true;
+      d.maps[i].entries.clear();
+      for (const auto& [f, n] : right.maps[i].entries)
+        d.maps[i].entries.emplace_back(d.arena().store(f), d.arena().store(n));
+    }
+    for (Id r = 0; r < KeyTable::reserved_count; ++r)
+      if (right.overrides[r]) d.overrides[r] = right.overrides[r];
+    d.name_text = mk_name(std::string(left.name()), std::string(right.name()));
+    d.shortname_text = mk_name(std::string(left.shortname()), std::string(right.shortname()));
+    d.overrides[KeyTable::name].reset();
+    d.overrides[KeyTable::shortname].reset();
+    return out.take(d);
+  }
+};
+
+struct Forward : Expander::Sink {
+  std::function<bool(FlatDict&)> fn;
+  bool take(FlatDict& d) override { return fn(d); }
+};
+
+bool can_drop(const Item* item) {
+  return item->kind == ItemKind::only || item->kind == ItemKind::no ||
+         ((item->kind == ItemKind::cond || item->kind == ItemKind::neg_cond) && item->has_filters);
+}
+}  // namespace
+
+std::uint64_t Expander::get_dicts_join(const Node* node, std::span<const Item* const> inherited,
+                                       Sink& sink) {
+  auto content = std::make_shared<std::vector<const Item*>>();
+  std::vector<const Item*> onlys;
+  for (const Item* item : node->content) {
+    if (item->kind != ItemKind::join) {
+      content->push_back(item);
+      continue;
+    }
+    for (const Word& word : item->filter) {
+      join_onlys_.emplace_back();
+      Item& only = join_onlys_.back();
+      only.kind = ItemKind::only;
+      only.filter = Filter{word};
+      onlys.push_back(&only);
+    }
+  }
+  return multiply_join(node, content, onlys, inherited, sink);
+}
+
+// The reference's multiply_join(), including how it rebinds and extends node.content between
+// rounds (so a third join word sees the second's filter again, as there).
+std::uint64_t Expander::multiply_join(const Node* node,
+                                      std::shared_ptr<std::vector<const Item*>>& content,
+                                      std::span<const Item* const> onlys,
+                                      std::span<const Item* const> inherited, Sink& sink) {
+  auto content_orig = std::make_shared<std::vector<const Item*>>(*content);
+  content->push_back(onlys[0]);
+  std::vector<const Item*> own;
+  for (const Item* item : *content)
+    if (can_drop(item)) own.push_back(item);
+  const auto remains = onlys.subspan(1);
+  if (remains.empty()) return get_dicts_plain(node, own, inherited, sink);
+
+  std::uint64_t count = 0;
+  const Walk at_join = save();
+  Forward left;
+  left.fn = [&](FlatDict& d1) {
+    content = content_orig;
+    const FlatDict saved(d1);
+    Merge merge(saved, sink);
+    const Walk at_leaf = save();
+    const std::size_t offset = pending_offset_;
+    pending_offset_ += at_leaf.path.size() + 1;
+    restore(at_join);
+    try {
+      count += multiply_join(node, content, remains, inherited, merge);
+    } catch (...) {
+      pending_offset_ = offset;
+      restore(at_leaf);
+      throw;
+    }
+    pending_offset_ = offset;
+    restore(at_leaf);
+    return !stopped_;
+  };
+  get_dicts_plain(node, own, inherited, left);
+  return count;
+}
+
+}  // namespace vt::core::cartesian

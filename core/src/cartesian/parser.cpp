@@ -1,0 +1,596 @@
+#include "cartesian/parser.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <sstream>
+#include <variant>
+
+#include "cartesian/flat_dict.h"
+
+namespace vt::core::cartesian {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Types = std::initializer_list<T>;
+
+bool one_of(T t, Types types) {
+  return std::find(types.begin(), types.end(), t) != types.end();
+}
+
+std::string names_of(Types types) {
+  std::string out = "[";
+  for (T t : types) out += std::string(out.size() > 1 ? ", " : "") + "'" + token_name(t) + "'";
+  return out + "]";
+}
+
+// get_next_check / check_token: a token of one of `types`, else a ParserError.
+Token check(Lexer& lexer, Token token, Types types) {
+  if (!one_of(token.type, types))
+    lexer.fail(ErrorKind::parser, "Expected " + names_of(types) + " got ['" +
+                                      token_name(token.type) + "']=[" + token.str() + "]");
+  return token;
+}
+
+Token next_check(Lexer& lexer, Types types) {
+  return check(lexer, lexer.next(), types);
+}
+
+Token next_check_nw(Lexer& lexer, Types types) {
+  Token t = lexer.next();
+  while (t.type == T::white) t = lexer.next();
+  return check(lexer, std::move(t), types);
+}
+
+// get_until_gen: tokens up to and including the first of `end`.
+std::vector<Token> until(Lexer& lexer, Types end, bool keep_white) {
+  std::vector<Token> out;
+  for (;;) {
+    Token t = lexer.next();
+    const bool last = one_of(t.type, end);
+    if (keep_white || t.type != T::white) out.push_back(std::move(t));
+    if (last) return out;
+  }
+}
+
+// get_until_check: like until(), but every token must be one of `allowed`.
+std::vector<Token> until_check(Lexer& lexer, Types allowed, Types end) {
+  std::vector<Token> out;
+  for (;;) {
+    Token t = lexer.next();
+    const bool last = one_of(t.type, end);
+    if (!last && !one_of(t.type, allowed))
+      lexer.fail(ErrorKind::parser,
+                 "Expected " + names_of(allowed) + " got ['" + token_name(t.type) + "']");
+    out.push_back(std::move(t));
+    if (last) return out;
+  }
+}
+
+// rest_line: tokens up to the end of the line, which is consumed but not returned.
+std::vector<Token> rest_line(Lexer& lexer) {
+  std::vector<Token> out;
+  for (Token t = lexer.next(); t.type != T::end_line; t = lexer.next()) out.push_back(std::move(t));
+  return out;
+}
+
+bool is_str_token(T t) {
+  return t == T::identifier || t == T::string || t == T::white;
+}
+
+// cmd_tokens(): `[default=...]` tokens compared with an entry's raw name, over the shorter.
+bool tokens_prefix_equal(const std::vector<Token>& a, const std::vector<Token>& b) {
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    const bool sa = is_str_token(a[i].type), sb = is_str_token(b[i].type);
+    if (sa != sb) return false;
+    if (sa ? a[i].text != b[i].text : a[i].type != b[i].type) return false;
+  }
+  return true;
+}
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string map_file_name(const std::string& filename) {
+  return filename == "<string>" ? filename : fs::path(filename).filename().string();
+}
+
+}  // namespace
+
+// The reference's pre_dict: plain literal assignments batched until something else comes.
+class Parser::PreDict {
+ public:
+  bool empty() const { return entries_.empty(); }
+  bool contains(const std::string& key) const { return index_.count(key) != 0; }
+  void apply(const Op& op) {
+    switch (op.kind) {
+      case OpKind::set:
+        if (!reserved(op.name)) set(op.name, op.value.text);
+        break;
+      case OpKind::append:
+        if (!reserved(op.name)) set(op.name, get(op.name) + op.value.text);
+        break;
+      case OpKind::prepend:
+        if (!reserved(op.name)) set(op.name, op.value.text + get(op.name));
+        break;
+      case OpKind::lazy_set:
+        if (!reserved(op.name) && !contains(op.name)) set(op.name, op.value.text);
+        break;
+      case OpKind::regex_set:
+      case OpKind::regex_append:
+      case OpKind::regex_prepend:
+        for (auto& [key, value] : entries_) {
+          if (!regex_key_matches(op, key)) continue;
+          if (op.kind == OpKind::regex_set)
+            value = op.value.text;
+          else if (op.kind == OpKind::regex_append)
+            value += op.value.text;
+          else
+            value = op.value.text + value;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  // apply_predict(): the batch becomes one operation of the content, and starts again.
+  void flush(Model& model, std::vector<Item*>& content) {
+    if (entries_.empty()) return;
+    Item* item = model.new_item(ItemKind::op);
+    item->op.kind = OpKind::pre_dict;
+    for (auto& [key, value] : entries_) item->op.pre.emplace_back(model.keys.intern(key), value);
+    content.push_back(item);
+    entries_.clear();
+    index_.clear();
+  }
+
+ private:
+  static bool reserved(const std::string& key) {
+    return key == "name" || key == "shortname" || key == "dep" || key == "_name_map_file" ||
+           key == "_short_name_map_file";
+  }
+  std::string get(const std::string& key) const {
+    auto it = index_.find(key);
+    return it == index_.end() ? std::string() : entries_[it->second].second;
+  }
+  void set(const std::string& key, std::string value) {
+    auto it = index_.find(key);
+    if (it != index_.end()) {
+      entries_[it->second].second = std::move(value);
+      return;
+    }
+    index_.emplace(key, entries_.size());
+    entries_.emplace_back(key, std::move(value));
+  }
+  std::vector<std::pair<std::string, std::string>> entries_;
+  std::map<std::string, std::size_t> index_;
+};
+
+void Parser::parse_file(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec))
+    throw Error(ErrorKind::missing_include,
+                "cannot read '" + file.string() + "': not a regular file — check the path",
+                std::string(), file.string(), 0);
+  const std::string text = read_file(file);
+  Reader reader(text, file.string(), true);
+  Lexer lexer(reader);
+  model_.root = parse(lexer, Target{model_.root, nullptr}, -1).node;
+}
+
+void Parser::parse_string(std::string_view text) {
+  Reader reader(text, "<string>", false);
+  Lexer lexer(reader);
+  model_.root = parse(lexer, Target{model_.root, nullptr}, -1).node;
+}
+
+Filter Parser::parse_filter(Lexer& lexer, std::vector<Token> tokens) {
+  Token endl;
+  endl.type = T::end_line;
+  tokens.push_back(endl);
+  std::size_t i = 0;
+  auto next = [&]() -> Token& {
+    if (i >= tokens.size()) lexer.fail(ErrorKind::parser, "Syntax Error: unexpected end of filter");
+    return tokens[i++];
+  };
+  auto next_nw = [&]() -> Token& {
+    Token* t = &next();
+    while (t->type == T::white) t = &next();
+    return *t;
+  };
+  auto chk = [&](const Token& t, Types types) -> const Token& {
+    check(lexer, t, types);
+    return t;
+  };
+
+  Filter or_filters;
+  Word and_filter;
+  Block con_filter;
+  int dots = 1;
+  const Token* token = &chk(next(), {T::identifier, T::lparen, T::end_line, T::white});
+  T typet = token->type;
+  while (typet != T::end_line) {
+    if (typet == T::identifier || typet == T::lparen) {
+      Label label;
+      if (typet == T::lparen) {
+        const Token& ident = chk(next_nw(), {T::identifier});
+        const Token& op = chk(next_nw(), {T::op_set, T::rparen});
+        if (op.type == T::rparen) {
+          label = model_.label(ident.text);
+        } else {
+          const Token& value = chk(next_nw(), {T::identifier, T::string});
+          chk(next_nw(), {T::rparen});
+          label = model_.label(ident.text, value.text);
+        }
+      } else {
+        label = model_.label(token->text);
+      }
+      if (dots == 1) {
+        con_filter.push_back(label);
+      } else if (dots == 2) {
+        and_filter.push_back(std::move(con_filter));
+        con_filter = {label};
+      } else {
+        lexer.fail(ErrorKind::parser, "Syntax Error expected \".\" between Identifier.");
+      }
+      dots = 0;
+    } else if (typet == T::dot) {
+      ++dots;
+    } else if (typet == T::comma || typet == T::white) {
+      if (dots > 0)
+        lexer.fail(ErrorKind::parser, "Syntax Error expected identifier between \".\" and \",\".");
+      if (!and_filter.empty()) {
+        if (!con_filter.empty()) and_filter.push_back(std::move(con_filter));
+        con_filter.clear();
+        or_filters.push_back(std::move(and_filter));
+        and_filter.clear();
+      } else if (!con_filter.empty()) {
+        or_filters.push_back(Word{std::move(con_filter)});
+        con_filter.clear();
+      } else {
+        lexer.fail(ErrorKind::parser, "Syntax Error expected \",\" between Identifier.");
+      }
+      dots = 1;
+      token = &next_nw();
+      token = &chk(*token, {T::identifier, T::comma, T::dot, T::lparen, T::end_line});
+      typet = token->type;
+      continue;
+    }
+    token = &chk(next(), {T::identifier, T::comma, T::dot, T::lparen, T::end_line, T::white});
+    typet = token->type;
+  }
+  if (!and_filter.empty()) {
+    if (!con_filter.empty()) and_filter.push_back(std::move(con_filter));
+    con_filter.clear();
+    or_filters.push_back(std::move(and_filter));
+  }
+  if (!con_filter.empty()) or_filters.push_back(Word{std::move(con_filter)});
+  return or_filters;
+}
+
+Parser::Target Parser::parse_include(Lexer& lexer, Target target, PreDict& pre) {
+  const std::string path = lexer.rest_line_as_string();
+  std::string filename = path;
+  if (!filename.empty() && filename[0] == '~') {
+    const char* home = std::getenv("HOME");
+    if (home && (filename.size() == 1 || filename[1] == '/')) filename = home + filename.substr(1);
+  }
+  if (lexer.reader().is_file() && !fs::path(filename).is_absolute())
+    filename = (fs::path(lexer.filename()).parent_path() / filename).string();
+  std::error_code ec;
+  if (!fs::is_regular_file(filename, ec))
+    throw Error(ErrorKind::missing_include, "file does not exist or it's not a regular file",
+                lexer.line() ? *lexer.line() : std::string(), lexer.filename(), lexer.linenum());
+  pre.flush(model_, target.content());
+  const std::string text = read_file(filename);
+  Reader reader(text, filename, true);
+  Lexer included(reader);
+  return parse(included, target, -1);
+}
+
+Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
+  static constexpr Types block_allowed = {T::variants, T::identifier, T::only,   T::no,  T::include,
+                                          T::del,      T::not_cond,   T::suffix, T::join};
+  static constexpr Types variants_allowed = {T::variant};
+  bool in_variants = false;
+  int var_indent = 0;
+  std::string var_name;
+  std::map<std::string, std::vector<std::variant<bool, std::vector<Token>>>> meta;
+  PreDict pre;
+  std::optional<Op> suffix;
+  lexer.set_fast();
+
+  for (;;) {
+    lexer.set_prev_indent(prev_indent);
+    Token head = next_check(lexer, {T::indent, T::end_block});
+    if (head.type == T::end_block) {
+      pre.flush(model_, node.content());
+      if (suffix) {
+        Item* item = model_.new_item(ItemKind::op);
+        item->op = std::move(*suffix);
+        node.content().push_back(item);
+      }
+      return node;
+    }
+    const int indent = head.indent;
+    Token token = next_check(lexer, in_variants ? variants_allowed : block_allowed);
+
+    switch (token.type) {
+      case T::identifier: {
+        std::vector<Token> ident =
+            until(lexer,
+                  {T::op_set, T::op_append, T::op_prepend, T::op_lazy_set, T::op_regex_set,
+                   T::op_regex_append, T::op_regex_prepend, T::colon, T::end_line},
+                  false);
+        if (is_operator(ident.back().type)) {
+          std::string key;
+          if (ident.size() == 1) {
+            key = token.text;
+          } else {
+            key = token.str();
+            for (std::size_t i = 0; i + 1 < ident.size(); ++i) key += ident[i].str();
+          }
+          std::string value = next_check(lexer, {T::string}).text;
+          if (value.size() >= 1 && value.front() == value.back() &&
+              (value.front() == '"' || value.front() == '\''))
+            value = value.size() >= 2 ? value.substr(1, value.size() - 2) : std::string();
+          Op op = make_assignment(model_, ident.back().type, key, value);
+          const bool literal = !op.value.has_dollar;
+          if (op.kind == OpKind::set && literal) {
+            pre.apply(op);
+          } else {
+            if (!pre.empty()) {
+              if (pre.contains(op.name) && literal) {
+                pre.apply(op);
+                next_check(lexer, {T::end_line});
+                continue;
+              }
+              pre.flush(model_, node.content());
+            }
+            Item* item = model_.new_item(ItemKind::op);
+            item->op = std::move(op);
+            node.content().push_back(item);
+          }
+          next_check(lexer, {T::end_line});
+        } else if (ident.back().type == T::colon) {
+          std::vector<Token> filter_tokens{token};
+          filter_tokens.insert(filter_tokens.end(), ident.begin(), ident.end() - 1);
+          Filter filter = parse_filter(lexer, std::move(filter_tokens));
+          const std::string rest = lexer.rest_line_as_string();
+          if (!rest.empty()) lexer.reader().set_next_line(rest, indent + 1, lexer.linenum());
+          Item* cond = model_.new_item(ItemKind::cond);
+          cond->filter = std::move(filter);
+          cond->line = lexer.line() ? *lexer.line() : std::string();
+          parse(lexer, Target{nullptr, cond}, indent);
+          pre.flush(model_, node.content());
+          node.content().push_back(cond);
+        } else {
+          lexer.fail(ErrorKind::parser, "Syntax ERROR expected \":\" or operand");
+        }
+        break;
+      }
+
+      case T::variant: {
+        pre.flush(model_, node.content());
+        bool already_default = false;
+        bool is_default = false;
+        const bool meta_with_default = meta.count("default") != 0;
+        const bool not_expanded =
+            std::find(options_.expand_defaults.begin(), options_.expand_defaults.end(), var_name) ==
+            options_.expand_defaults.end();
+        Node* node4 = model_.new_node();
+        for (;;) {
+          lexer.set_prev_indent(var_indent);
+          Token t = next_check_nw(lexer, {T::identifier, T::at, T::indent, T::end_block});
+          if (t.type == T::end_block) break;
+          if (t.type == T::indent) {
+            next_check_nw(lexer, {T::variant});
+            t = next_check_nw(lexer, {T::identifier, T::at});
+          }
+          std::vector<Token> name;
+          if (t.type == T::at) {
+            is_default = true;
+            name = until_check(lexer, {T::identifier, T::dot}, {T::colon});
+          } else {
+            is_default = false;
+            name = until_check(lexer, {T::identifier, T::dot}, {T::colon});
+            name.insert(name.begin(), t);
+          }
+          std::vector<Token> raw_name;
+          std::vector<std::string> parts;
+          if (name.size() == 2) {
+            raw_name = {name[0]};
+            parts = {name[0].text};
+          } else {
+            raw_name.assign(name.begin(), name.end() - 1);
+            for (const Token& p : raw_name)
+              if (p.type == T::identifier) parts.push_back(p.text);
+          }
+          Token d = lexer.next();
+          while (d.type == T::white) d = lexer.next();
+          Filter deps;
+          if (d.type != T::end_line) {
+            std::vector<Token> dep_tokens{d};
+            std::vector<Token> rest = until(lexer, {T::end_line}, true);
+            dep_tokens.insert(dep_tokens.end(), rest.begin(), rest.end());
+            deps = parse_filter(lexer, std::move(dep_tokens));
+          }
+          std::string dotted;
+          for (const auto& p : parts) dotted += (dotted.empty() ? "" : ".") + p;
+
+          Node* node2 = model_.new_node();
+          node2->children = {node.node};
+          node2->labels = node.node->labels;
+          if (!var_name.empty()) {
+            Item* set = model_.new_item(ItemKind::op);
+            set->op = make_assignment(model_, T::op_set, var_name, dotted);
+            node2->content.push_back(set);
+          }
+          Node* node3 = parse(lexer, Target{node2, nullptr}, indent).node;
+          node3->name.clear();
+          if (!var_name.empty()) {
+            node3->var_name = var_name;
+            for (const auto& p : parts) node3->name.push_back(model_.label(var_name, p));
+          } else {
+            for (const auto& p : parts) node3->name.push_back(model_.label(p));
+          }
+          node3->dep = std::move(deps);
+          if (meta_with_default) {
+            auto& defaults = meta["default"];
+            for (std::size_t i = 0; i < defaults.size(); ++i) {
+              const auto* wd = std::get_if<std::vector<Token>>(&defaults[i]);
+              if (wd && tokens_prefix_equal(*wd, raw_name)) {
+                is_default = true;
+                // list.remove() while iterating: the element after the removed one is skipped.
+                defaults.erase(defaults.begin() + static_cast<std::ptrdiff_t>(i));
+              }
+            }
+          }
+          if (is_default && !already_default && not_expanded) {
+            node3->is_default = true;
+            already_default = true;
+          }
+          node3->append_to_shortname = !is_default;
+          std::string long_name, short_name;
+          for (const Label& l : node3->name) {
+            long_name += (long_name.empty() ? "" : ".") + model_.labels.str(l.long_name);
+            short_name += (short_name.empty() ? "" : ".") + model_.labels.str(l.name);
+          }
+          for (int which = 0; which < 2; ++which) {
+            Item* map = model_.new_item(ItemKind::op);
+            map->op.kind = which == 0 ? OpKind::file_map : OpKind::short_file_map;
+            map->op.name = which == 0 ? long_name : short_name;
+            map->op.file = map_file_name(lexer.filename());
+            node3->content.push_back(map);
+          }
+          if (node3->is_default && options_.defaults)
+            node4->children.insert(node4->children.begin(), node3);
+          else
+            node4->children.push_back(node3);
+          node4->labels->add(*node3->labels);
+          for (const Label& l : node3->name) node4->labels->add(l);
+        }
+        if (auto it = meta.find("default"); it != meta.end() && !it->second.empty())
+          lexer.fail(ErrorKind::parser, "Missing default variant");
+        in_variants = false;
+        node.node = node4;
+        break;
+      }
+
+      case T::variants: {
+        if (!node.node)
+          lexer.fail(ErrorKind::parser, "'variants' is not allowed inside a conditional block");
+        lexer.set_strict();
+        std::vector<Token> tokens =
+            until(lexer, {T::lbracket, T::colon, T::identifier, T::end_line}, false);
+        T vtype = tokens.back().type;
+        std::string vtext = tokens.back().text;
+        var_name.clear();
+        meta.clear();
+        while (vtype != T::colon && vtype != T::end_line) {
+          if (vtype == T::identifier) {
+            if (!var_name.empty())
+              lexer.fail(ErrorKind::parser, "Syntax ERROR expected \"[\" or \":\"");
+            var_name = vtext;
+          } else if (vtype == T::lbracket) {
+            const std::string ident = next_check_nw(lexer, {T::identifier}).text;
+            const Token op = next_check_nw(lexer, {T::op_set, T::rbracket});
+            if (op.type == T::rbracket) {
+              meta[ident].emplace_back(true);
+            } else {
+              std::vector<Token> value = until(lexer, {T::rbracket, T::end_line}, false);
+              if (value.back().type != T::rbracket)
+                lexer.fail(ErrorKind::parser, "Syntax ERROR expected \"]\"");
+              value.pop_back();
+              meta[ident].emplace_back(std::move(value));
+            }
+          }
+          const Token t = next_check_nw(lexer, {T::lbracket, T::colon, T::identifier, T::end_line});
+          vtype = t.type;
+          vtext = t.text;
+        }
+        if (auto it = meta.find("default"); it != meta.end())
+          for (const auto& wd : it->second)
+            if (std::holds_alternative<bool>(wd))
+              lexer.fail(ErrorKind::parser, "Syntax ERROR expected [default=xxx]");
+        if (vtype == T::end_line) lexer.fail(ErrorKind::parser, "Syntax ERROR expected \":\"");
+        next_check_nw(lexer, {T::end_line});
+        in_variants = true;
+        var_indent = indent;
+        break;
+      }
+
+      case T::only:
+      case T::no:
+      case T::join: {
+        Filter filter = parse_filter(lexer, rest_line(lexer));
+        pre.flush(model_, node.content());
+        Item* item = model_.new_item(token.type == T::only ? ItemKind::only
+                                     : token.type == T::no ? ItemKind::no
+                                                           : ItemKind::join);
+        item->filter = std::move(filter);
+        item->line = lexer.line() ? *lexer.line() : std::string();
+        node.content().push_back(item);
+        break;
+      }
+
+      case T::suffix: {
+        pre.flush(model_, node.content());
+        const Token value = next_check(lexer, {T::identifier});
+        next_check(lexer, {T::end_line});
+        Op op;
+        op.kind = OpKind::suffix;
+        op.name = value.text;
+        suffix = std::move(op);
+        break;
+      }
+
+      case T::include:
+        node = parse_include(lexer, node, pre);
+        lexer.set_prev_indent(prev_indent);
+        break;
+
+      case T::del: {
+        const Token name = next_check_nw(lexer, {T::identifier});
+        next_check_nw(lexer, {T::end_line});
+        pre.flush(model_, node.content());
+        Item* item = model_.new_item(ItemKind::op);
+        item->op.kind = OpKind::del;
+        item->op.name = name.text;
+        node.content().push_back(item);
+        break;
+      }
+
+      case T::not_cond: {
+        std::vector<Token> tokens = until(lexer, {T::colon, T::end_line}, false);
+        const bool had_colon = tokens.back().type == T::colon;
+        tokens.pop_back();
+        Filter filter = parse_filter(lexer, std::move(tokens));
+        if (!had_colon) lexer.fail(ErrorKind::parser, "Syntax ERROR expected \":\"");
+        const std::string rest = lexer.rest_line_as_string();
+        if (!rest.empty()) lexer.reader().set_next_line(rest, indent + 1, lexer.linenum());
+        Item* cond = model_.new_item(ItemKind::neg_cond);
+        cond->filter = std::move(filter);
+        cond->line = lexer.line() ? *lexer.line() : std::string();
+        parse(lexer, Target{nullptr, cond}, indent);
+        lexer.set_prev_indent(prev_indent);
+        pre.flush(model_, node.content());
+        node.content().push_back(cond);
+        break;
+      }
+
+      default:
+        lexer.fail(ErrorKind::parser, "Syntax ERROR expected");
+    }
+  }
+}
+
+}  // namespace vt::core::cartesian

@@ -1,0 +1,217 @@
+#include "cartesian/text.h"
+
+#include <unicode/uchar.h>
+
+namespace vt::core::cartesian::text {
+
+char32_t decode(std::string_view s, std::size_t& i) noexcept {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  int extra = 0;
+  char32_t cp = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    extra = 1;
+    cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    extra = 2;
+    cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    extra = 3;
+    cp = b0 & 0x07;
+  } else {
+    ++i;
+    return b0;
+  }
+  if (i + extra >= s.size()) {
+    ++i;
+    return b0;
+  }
+  for (int k = 1; k <= extra; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) {
+      ++i;
+      return b0;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  i += extra + 1;
+  return cp;
+}
+
+bool is_space(char32_t c) noexcept {
+  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+  switch (c) {
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
+      return true;
+    default:
+      return c >= 0x2000 && c <= 0x200A;
+  }
+}
+
+bool is_alnum(char32_t c) noexcept {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  const auto cp = static_cast<UChar32>(c);
+  // Python: isalpha() is the L* categories; isnumeric() any Numeric_Type.
+  if (U_GET_GC_MASK(cp) & U_GC_L_MASK) return true;
+  return u_getIntPropertyValue(cp, UCHAR_NUMERIC_TYPE) != U_NT_NONE;
+}
+
+namespace {
+// Length of the line break starting at s[i], 0 if none.
+std::size_t line_break_at(std::string_view s, std::size_t i) noexcept {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b == '\r') return (i + 1 < s.size() && s[i + 1] == '\n') ? 2 : 1;
+  if (b == '\n' || b == 0x0B || b == 0x0C || (b >= 0x1C && b <= 0x1E)) return 1;
+  if (b == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85) return 2;
+  if (b == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80) {
+    const auto b2 = static_cast<unsigned char>(s[i + 2]);
+    if (b2 == 0xA8 || b2 == 0xA9) return 3;
+  }
+  return 0;
+}
+}  // namespace
+
+std::vector<std::string_view> split_lines(std::string_view s) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t n = line_break_at(s, i);
+    if (n == 0) {
+      ++i;
+      continue;
+    }
+    lines.push_back(s.substr(start, i - start));
+    i += n;
+    start = i;
+  }
+  if (start < s.size()) lines.push_back(s.substr(start));
+  return lines;
+}
+
+std::string_view lstrip(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t next = i;
+    if (!is_space(decode(s, next))) break;
+    i = next;
+  }
+  return s.substr(i);
+}
+
+std::string_view rstrip(std::string_view s) noexcept {
+  std::size_t end = 0;  // end of the last non-space code point
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char32_t c = decode(s, i);
+    if (!is_space(c)) end = i;
+  }
+  return s.substr(0, end);
+}
+
+std::string_view strip(std::string_view s) noexcept {
+  return rstrip(lstrip(s));
+}
+
+std::string expand_tabs(std::string_view s) {
+  if (s.find('\t') == std::string_view::npos) return std::string(s);
+  std::string out;
+  std::size_t column = 0;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t start = i;
+    const char32_t c = decode(s, i);
+    if (c == '\t') {
+      const std::size_t spaces = 8 - column % 8;
+      out.append(spaces, ' ');
+      column += spaces;
+    } else {
+      out.append(s.substr(start, i - start));
+      ++column;
+      if (c == '\n' || c == '\r') column = 0;
+    }
+  }
+  return out;
+}
+
+std::size_t length(std::string_view s) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    decode(s, i);
+    ++n;
+  }
+  return n;
+}
+
+namespace {
+bool is_printable(char32_t c) noexcept {
+  if (c < 0x80) return c >= 0x20 && c < 0x7F;
+  if (c <= 0xFF && c < 0xA0) return false;
+  if (c == 0xAD) return false;
+  const auto t = u_charType(static_cast<UChar32>(c));
+  switch (t) {
+    case U_CONTROL_CHAR:
+    case U_FORMAT_CHAR:
+    case U_SURROGATE:
+    case U_PRIVATE_USE_CHAR:
+    case U_UNASSIGNED:
+    case U_LINE_SEPARATOR:
+    case U_PARAGRAPH_SEPARATOR:
+    case U_SPACE_SEPARATOR:
+      return false;
+    default:
+      return true;
+  }
+}
+
+void append_hex(std::string& out, char32_t c, int digits) {
+  static const char* hex = "0123456789abcdef";
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += hex[(c >> shift) & 0xF];
+}
+}  // namespace
+
+std::string repr(std::string_view s) {
+  const bool has_single = s.find('\'') != std::string_view::npos;
+  const bool has_double = s.find('"') != std::string_view::npos;
+  const char quote = (has_single && !has_double) ? '"' : '\'';
+  std::string out(1, quote);
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t start = i;
+    const char32_t c = decode(s, i);
+    if (c == static_cast<char32_t>(quote) || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (is_printable(c)) {
+      out.append(s.substr(start, i - start));
+    } else if (c <= 0xFF) {
+      out += "\\x";
+      append_hex(out, c, 2);
+    } else if (c <= 0xFFFF) {
+      out += "\\u";
+      append_hex(out, c, 4);
+    } else {
+      out += "\\U";
+      append_hex(out, c, 8);
+    }
+  }
+  out += quote;
+  return out;
+}
+
+}  // namespace vt::core::cartesian::text
