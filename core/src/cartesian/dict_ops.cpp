@@ -98,7 +98,7 @@ void update_file_map(FlatDict::FileMap& m, const Op& op, Arena& arena) {
   m.present = true;
   for (auto& [file, names] : m.entries) {
     if (file == op.file) {
-      names = arena.store(op.name + ".", names);
+      names = arena.store(op.name, ".", names);
       return;
     }
   }
@@ -285,9 +285,8 @@ void postfix_parse(FlatDict& d) {
     return KeyTable::reserved(k) ? d.reserved_str(k) : std::string(d.value(k));
   };
   const KeyTable& keys = d.keys();
-  d.for_each_entry([&](Id k, std::string_view v) {
+  d.for_each_postfix_entry([&](Id k, std::string_view v) {
     const auto& key = keys[k];
-    if (key.tuple || key.postfix == KeyTable::Postfix::none) return;
     const Id base = key.postfix_base;
     switch (key.postfix) {
       case KeyTable::Postfix::max:

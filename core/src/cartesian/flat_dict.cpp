@@ -7,8 +7,8 @@
 
 namespace vt::core::cartesian {
 
-std::string_view Arena::store(std::string_view a, std::string_view b) {
-  const std::size_t n = a.size() + b.size();
+std::string_view Arena::store(std::string_view a, std::string_view b, std::string_view c) {
+  const std::size_t n = a.size() + b.size() + c.size();
   if (n == 0) return {};
   char* p = nullptr;
   if (n > chunk_size / 4) {
@@ -25,6 +25,7 @@ std::string_view Arena::store(std::string_view a, std::string_view b) {
   }
   std::memcpy(p, a.data(), a.size());
   if (!b.empty()) std::memcpy(p + a.size(), b.data(), b.size());
+  if (!c.empty()) std::memcpy(p + a.size() + b.size(), c.data(), c.size());
   return {p, n};
 }
 
@@ -60,6 +61,7 @@ void FlatDict::reset() {
     gen_ = 1;
   }
   order_.clear();
+  postfix_order_.clear();
   tuple_count_ = 0;
   arena_.reset();
   maps[0] = {};
@@ -78,7 +80,11 @@ void FlatDict::set(Id key, std::string_view v) {
   s.seq = next_seq_++;
   s.value = v;
   order_.emplace_back(key, s.seq);
-  if ((*keys_)[key].tuple) ++tuple_count_;
+  const auto& k = (*keys_)[key];
+  if (k.tuple)
+    ++tuple_count_;
+  else if (k.postfix != KeyTable::Postfix::none)
+    postfix_order_.emplace_back(key, s.seq);
 }
 
 void FlatDict::erase(Id key) {
@@ -159,24 +165,26 @@ std::optional<std::string> FlatDict::get(std::string_view key) const {
 
 void FlatDict::visit_items(
     const std::function<void(std::string_view, std::string_view)>& fn) const {
+  // Sorting by key is a walk over a bitmap of key ranks: cheaper than sorting each dict.
   const auto& ranks = keys_->ranks();
-  std::vector<std::pair<std::uint32_t, Id>> sorted;
-  sorted.reserve(order_.size() + KeyTable::reserved_count);
+  const auto& by_rank = keys_->by_rank();
+  present_.assign((ranks.size() + 63) / 64, 0);
+  auto mark = [&](Id k) { present_[ranks[k] / 64] |= std::uint64_t{1} << (ranks[k] % 64); };
   for (Id r = 0; r < KeyTable::reserved_count; ++r)
-    if (reserved_present(r)) sorted.emplace_back(ranks[r], r);
-  for_each_entry([&](Id k, std::string_view) { sorted.emplace_back(ranks[k], k); });
-  std::sort(sorted.begin(), sorted.end());
+    if (reserved_present(r)) mark(r);
+  for_each_entry([&](Id k, std::string_view) { mark(k); });
   std::string scratch;
-  for (const auto& [rank, k] : sorted) {
-    if (KeyTable::reserved(k)) {
-      if (k == KeyTable::name || k == KeyTable::shortname) {
+  for (std::size_t w = 0; w < present_.size(); ++w) {
+    for (std::uint64_t bits = present_[w]; bits != 0; bits &= bits - 1) {
+      const Id k = by_rank[w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))];
+      if (!KeyTable::reserved(k)) {
+        fn((*keys_)[k].text, value(k));
+      } else if (k == KeyTable::name || k == KeyTable::shortname) {
         fn((*keys_)[k].text, k == KeyTable::name ? name() : shortname());
       } else {
         scratch = reserved_str(k);
         fn((*keys_)[k].text, scratch);
       }
-    } else {
-      fn((*keys_)[k].text, value(k));
     }
   }
 }

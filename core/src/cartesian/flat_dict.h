@@ -17,7 +17,7 @@ namespace vt::core::cartesian {
 /// Bump allocator for computed values; reset() per dict.
 class Arena {
  public:
-  std::string_view store(std::string_view a, std::string_view b = {});
+  std::string_view store(std::string_view a, std::string_view b = {}, std::string_view c = {});
   void reset();
 
  private:
@@ -55,6 +55,12 @@ class FlatDict final : public Dict {
   /// `v` must outlive the dict's current contents (model text or this arena).
   void set(Id key, std::string_view v);
   void erase(Id key);
+  /// Like for_each_entry(), only over keys ending in `_max`, `_min` or `_fixed`.
+  template <class F>
+  void for_each_postfix_entry(F&& f) const {
+    for (const auto& [key, seq] : postfix_order_)
+      if (has(key) && slots_[key].seq == seq) f(key, slots_[key].value);
+  }
   template <class F>
   void for_each_entry(F&& f) const {  // (key, value) in insertion order
     for (const auto& [key, seq] : order_)
@@ -88,10 +94,12 @@ class FlatDict final : public Dict {
   KeyTable* keys_;
   std::vector<Slot> slots_;
   std::vector<std::pair<Id, std::uint32_t>> order_;
+  std::vector<std::pair<Id, std::uint32_t>> postfix_order_;
   std::uint32_t gen_ = 1;
   std::uint32_t next_seq_ = 1;
   std::size_t tuple_count_ = 0;
   Arena arena_;
+  mutable std::vector<std::uint64_t> present_;  // visit_items() scratch
 };
 
 /// Builds an assignment operation of the reference's kinds from `key OP value`.

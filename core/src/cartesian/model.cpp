@@ -91,6 +91,7 @@ const std::vector<std::uint32_t>& KeyTable::ranks() {
               [this](Id a, Id b) { return keys_[a].text < keys_[b].text; });
     ranks_.assign(keys_.size(), 0);
     for (std::uint32_t r = 0; r < order.size(); ++r) ranks_[order[r]] = r;
+    by_rank_ = std::move(order);
   }
   return ranks_;
 }

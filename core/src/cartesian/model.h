@@ -63,14 +63,20 @@ class KeyTable {
   const Key& operator[](Id id) const { return keys_[id]; }
   std::size_t size() const noexcept { return keys_.size(); }
   static bool reserved(Id id) noexcept { return id < reserved_count; }
-  /// Position of every key in code-point order of its text (for sorted output).
+  /// Position of every key in code-point order of its text (for sorted output), and the
+  /// keys in that order.
   const std::vector<std::uint32_t>& ranks();
+  const std::vector<Id>& by_rank() {
+    ranks();
+    return by_rank_;
+  }
 
  private:
   std::deque<Key> keys_;
   std::unordered_map<std::string_view, Id> plain_;
   std::unordered_map<std::uint64_t, std::vector<Id>> tuples_;  // (parent, suffix hash) -> ids
   std::vector<std::uint32_t> ranks_;
+  std::vector<Id> by_rank_;
 };
 
 /// A `${...}` value, split where references start.

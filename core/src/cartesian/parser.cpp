@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <map>
 #include <sstream>
+#include <unordered_map>
 #include <variant>
 
 #include "cartesian/flat_dict.h"
@@ -171,7 +172,7 @@ class Parser::PreDict {
     entries_.emplace_back(key, std::move(value));
   }
   std::vector<std::pair<std::string, std::string>> entries_;
-  std::map<std::string, std::size_t> index_;
+  std::unordered_map<std::string, std::size_t> index_;
 };
 
 void Parser::parse_file(const fs::path& file) {

@@ -4,12 +4,8 @@
 
 namespace vt::core::cartesian::text {
 
-char32_t decode(std::string_view s, std::size_t& i) noexcept {
+char32_t decode_multibyte(std::string_view s, std::size_t& i) noexcept {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
   int extra = 0;
   char32_t cp = 0;
   if ((b0 & 0xE0) == 0xC0) {
@@ -41,8 +37,7 @@ char32_t decode(std::string_view s, std::size_t& i) noexcept {
   return cp;
 }
 
-bool is_space(char32_t c) noexcept {
-  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+bool is_space_unicode(char32_t c) noexcept {
   switch (c) {
     case 0x85:
     case 0xA0:
@@ -58,8 +53,7 @@ bool is_space(char32_t c) noexcept {
   }
 }
 
-bool is_alnum(char32_t c) noexcept {
-  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+bool is_alnum_unicode(char32_t c) noexcept {
   const auto cp = static_cast<UChar32>(c);
   // Python: isalpha() is the L* categories; isnumeric() any Numeric_Type.
   if (U_GET_GC_MASK(cp) & U_GC_L_MASK) return true;
@@ -86,6 +80,11 @@ std::vector<std::string_view> split_lines(std::string_view s) {
   std::size_t start = 0;
   std::size_t i = 0;
   while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x20 && b < 0x80) {  // never a line break
+      ++i;
+      continue;
+    }
     const std::size_t n = line_break_at(s, i);
     if (n == 0) {
       ++i;
@@ -99,8 +98,16 @@ std::vector<std::string_view> split_lines(std::string_view s) {
   return lines;
 }
 
+namespace {
+bool ascii_space(unsigned char b) noexcept {
+  return b == ' ' || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F);
+}
+}  // namespace
+
 std::string_view lstrip(std::string_view s) noexcept {
   std::size_t i = 0;
+  while (i < s.size() && ascii_space(static_cast<unsigned char>(s[i]))) ++i;
+  if (i == s.size() || static_cast<unsigned char>(s[i]) < 0x80) return s.substr(i);
   while (i < s.size()) {
     std::size_t next = i;
     if (!is_space(decode(s, next))) break;
@@ -110,6 +117,9 @@ std::string_view lstrip(std::string_view s) noexcept {
 }
 
 std::string_view rstrip(std::string_view s) noexcept {
+  std::size_t n = s.size();
+  while (n > 0 && ascii_space(static_cast<unsigned char>(s[n - 1]))) --n;
+  if (n == 0 || static_cast<unsigned char>(s[n - 1]) < 0x80) return s.substr(0, n);
   std::size_t end = 0;  // end of the last non-space code point
   std::size_t i = 0;
   while (i < s.size()) {
@@ -145,8 +155,10 @@ std::string expand_tabs(std::string_view s) {
 }
 
 std::size_t length(std::string_view s) noexcept {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size();) {
+  std::size_t i = 0;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  std::size_t n = i;
+  while (i < s.size()) {
     decode(s, i);
     ++n;
   }
@@ -185,7 +197,19 @@ std::string repr(std::string_view s) {
   const bool has_double = s.find('"') != std::string_view::npos;
   const char quote = (has_single && !has_double) ? '"' : '\'';
   std::string out(1, quote);
+  out.reserve(s.size() + 2);
   for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = i;
+    while (j < s.size()) {
+      const auto b = static_cast<unsigned char>(s[j]);
+      if (b < 0x20 || b >= 0x7F || b == '\\' || b == static_cast<unsigned char>(quote)) break;
+      ++j;
+    }
+    if (j > i) {  // a run that needs no escaping
+      out.append(s.substr(i, j - i));
+      i = j;
+      continue;
+    }
     const std::size_t start = i;
     const char32_t c = decode(s, i);
     if (c == static_cast<char32_t>(quote) || c == '\\') {
