@@ -189,7 +189,8 @@ std::size_t skip_spaces(std::string_view line, std::size_t pos) {
 }  // namespace
 
 void Lexer::fail(ErrorKind kind, const std::string& message) const {
-  throw Error(kind, message, has_line_ ? line_ : std::string(), reader_.filename(), linenum_);
+  throw Error(kind, message, has_line_ ? std::string(line_) : std::string(), reader_.filename(),
+              linenum_);
 }
 
 void Lexer::push(T type, std::string text) {

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <string>
+#include <string_view>
 
 #include "cartesian/reader.h"
 #include "vt/core/cartesian.h"
@@ -73,7 +74,7 @@ class Lexer {
 
   Reader& reader() noexcept { return reader_; }
   const std::string& filename() const noexcept { return reader_.filename(); }
-  const std::string* line() const noexcept { return has_line_ ? &line_ : nullptr; }
+  const std::string_view* line() const noexcept { return has_line_ ? &line_ : nullptr; }
   int linenum() const noexcept { return linenum_; }
 
   [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
@@ -89,7 +90,7 @@ class Lexer {
   Reader& reader_;
   std::deque<Token> queue_;
   Phase phase_ = Phase::need_line;
-  std::string line_;
+  std::string_view line_;  // the reader's, valid until the next line is read
   bool has_line_ = false;
   int linenum_ = 0;
   int prev_indent_ = 0;

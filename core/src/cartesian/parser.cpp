@@ -109,33 +109,42 @@ std::string map_file_name(const std::string& filename) {
 // The reference's pre_dict: plain literal assignments batched until something else comes.
 class Parser::PreDict {
  public:
+  explicit PreDict(const KeyTable& keys) : keys_(keys) {}
   bool empty() const { return entries_.empty(); }
-  bool contains(const std::string& key) const { return index_.count(key) != 0; }
+  // `op.name in pre_dict`
+  bool contains(const Op& op) const {
+    if (is_regex(op.kind)) {
+      const auto id = keys_.find(op.name);
+      return id && index_.count(*id) != 0;
+    }
+    return index_.count(op.key) != 0;
+  }
   void apply(const Op& op) {
+    const std::string& v = op.value.text;
     switch (op.kind) {
       case OpKind::set:
-        if (!reserved(op.name)) set(op.name, op.value.text);
+        if (!KeyTable::reserved(op.key)) set(op.key, v);
         break;
       case OpKind::append:
-        if (!reserved(op.name)) set(op.name, get(op.name) + op.value.text);
+        if (!KeyTable::reserved(op.key)) set(op.key, get(op.key) + v);
         break;
       case OpKind::prepend:
-        if (!reserved(op.name)) set(op.name, op.value.text + get(op.name));
+        if (!KeyTable::reserved(op.key)) set(op.key, v + get(op.key));
         break;
       case OpKind::lazy_set:
-        if (!reserved(op.name) && !contains(op.name)) set(op.name, op.value.text);
+        if (!KeyTable::reserved(op.key) && index_.count(op.key) == 0) set(op.key, v);
         break;
       case OpKind::regex_set:
       case OpKind::regex_append:
       case OpKind::regex_prepend:
         for (auto& [key, value] : entries_) {
-          if (!regex_key_matches(op, key)) continue;
+          if (!regex_key_matches(op, keys_[key].text)) continue;
           if (op.kind == OpKind::regex_set)
-            value = op.value.text;
+            value = v;
           else if (op.kind == OpKind::regex_append)
-            value += op.value.text;
+            value += v;
           else
-            value = op.value.text + value;
+            value = v + value;
         }
         break;
       default:
@@ -147,32 +156,31 @@ class Parser::PreDict {
     if (entries_.empty()) return;
     Item* item = model.new_item(ItemKind::op);
     item->op.kind = OpKind::pre_dict;
-    for (auto& [key, value] : entries_) item->op.pre.emplace_back(model.keys.intern(key), value);
+    item->op.pre = std::move(entries_);
     content.push_back(item);
     entries_.clear();
     index_.clear();
   }
 
  private:
-  static bool reserved(const std::string& key) {
-    return key == "name" || key == "shortname" || key == "dep" || key == "_name_map_file" ||
-           key == "_short_name_map_file";
+  static bool is_regex(OpKind k) {
+    return k == OpKind::regex_set || k == OpKind::regex_append || k == OpKind::regex_prepend;
   }
-  std::string get(const std::string& key) const {
+  std::string get(Id key) const {
     auto it = index_.find(key);
     return it == index_.end() ? std::string() : entries_[it->second].second;
   }
-  void set(const std::string& key, std::string value) {
-    auto it = index_.find(key);
-    if (it != index_.end()) {
+  void set(Id key, std::string value) {
+    auto [it, fresh] = index_.emplace(key, entries_.size());
+    if (!fresh) {
       entries_[it->second].second = std::move(value);
       return;
     }
-    index_.emplace(key, entries_.size());
     entries_.emplace_back(key, std::move(value));
   }
-  std::vector<std::pair<std::string, std::string>> entries_;
-  std::unordered_map<std::string, std::size_t> index_;
+  const KeyTable& keys_;
+  std::vector<std::pair<Id, std::string>> entries_;
+  std::unordered_map<Id, std::size_t> index_;
 };
 
 void Parser::parse_file(const fs::path& file) {
@@ -181,14 +189,13 @@ void Parser::parse_file(const fs::path& file) {
     throw Error(ErrorKind::missing_include,
                 "cannot read '" + file.string() + "': not a regular file — check the path",
                 std::string(), file.string(), 0);
-  const std::string text = read_file(file);
-  Reader reader(text, file.string(), true);
+  Reader reader(read_file(file), file.string(), true);
   Lexer lexer(reader);
   model_.root = parse(lexer, Target{model_.root, nullptr}, -1).node;
 }
 
 void Parser::parse_string(std::string_view text) {
-  Reader reader(text, "<string>", false);
+  Reader reader(std::string(text), "<string>", false);
   Lexer lexer(reader);
   model_.root = parse(lexer, Target{model_.root, nullptr}, -1).node;
 }
@@ -289,10 +296,10 @@ Parser::Target Parser::parse_include(Lexer& lexer, Target target, PreDict& pre) 
   std::error_code ec;
   if (!fs::is_regular_file(filename, ec))
     throw Error(ErrorKind::missing_include, "file does not exist or it's not a regular file",
-                lexer.line() ? *lexer.line() : std::string(), lexer.filename(), lexer.linenum());
+                lexer.line() ? std::string(*lexer.line()) : std::string(), lexer.filename(),
+                lexer.linenum());
   pre.flush(model_, target.content());
-  const std::string text = read_file(filename);
-  Reader reader(text, filename, true);
+  Reader reader(read_file(filename), filename, true);
   Lexer included(reader);
   return parse(included, target, -1);
 }
@@ -305,7 +312,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
   int var_indent = 0;
   std::string var_name;
   std::map<std::string, std::vector<std::variant<bool, std::vector<Token>>>> meta;
-  PreDict pre;
+  PreDict pre(model_.keys);
   std::optional<Op> suffix;
   lexer.set_fast();
 
@@ -349,7 +356,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
             pre.apply(op);
           } else {
             if (!pre.empty()) {
-              if (pre.contains(op.name) && literal) {
+              if (pre.contains(op) && literal) {
                 pre.apply(op);
                 next_check(lexer, {T::end_line});
                 continue;
@@ -369,7 +376,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
           if (!rest.empty()) lexer.reader().set_next_line(rest, indent + 1, lexer.linenum());
           Item* cond = model_.new_item(ItemKind::cond);
           cond->filter = std::move(filter);
-          cond->line = lexer.line() ? *lexer.line() : std::string();
+          cond->line = lexer.line() ? std::string(*lexer.line()) : std::string();
           parse(lexer, Target{nullptr, cond}, indent);
           pre.flush(model_, node.content());
           node.content().push_back(cond);
@@ -388,6 +395,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
             std::find(options_.expand_defaults.begin(), options_.expand_defaults.end(), var_name) ==
             options_.expand_defaults.end();
         Node* node4 = model_.new_node();
+        std::vector<const LabelSet*> merged;  // entries often share their label set
         for (;;) {
           lexer.set_prev_indent(var_indent);
           Token t = next_check_nw(lexer, {T::identifier, T::at, T::indent, T::end_block});
@@ -476,7 +484,10 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
             node4->children.insert(node4->children.begin(), node3);
           else
             node4->children.push_back(node3);
-          node4->labels->add(*node3->labels);
+          if (std::find(merged.begin(), merged.end(), node3->labels.get()) == merged.end()) {
+            node4->labels->add(*node3->labels);
+            merged.push_back(node3->labels.get());
+          }
           for (const Label& l : node3->name) node4->labels->add(l);
         }
         if (auto it = meta.find("default"); it != meta.end() && !it->second.empty())
@@ -538,7 +549,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
                                      : token.type == T::no ? ItemKind::no
                                                            : ItemKind::join);
         item->filter = std::move(filter);
-        item->line = lexer.line() ? *lexer.line() : std::string();
+        item->line = lexer.line() ? std::string(*lexer.line()) : std::string();
         node.content().push_back(item);
         break;
       }
@@ -580,7 +591,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
         if (!rest.empty()) lexer.reader().set_next_line(rest, indent + 1, lexer.linenum());
         Item* cond = model_.new_item(ItemKind::neg_cond);
         cond->filter = std::move(filter);
-        cond->line = lexer.line() ? *lexer.line() : std::string();
+        cond->line = lexer.line() ? std::string(*lexer.line()) : std::string();
         parse(lexer, Target{nullptr, cond}, indent);
         lexer.set_prev_indent(prev_indent);
         pre.flush(model_, node.content());

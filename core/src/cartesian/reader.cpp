@@ -4,22 +4,28 @@
 
 namespace vt::core::cartesian {
 
-Reader::Reader(std::string_view text, std::string filename, bool is_file)
-    : filename_(std::move(filename)), is_file_(is_file) {
+Reader::Reader(std::string text, std::string filename, bool is_file)
+    : text_(std::move(text)), filename_(std::move(filename)), is_file_(is_file) {
   int linenum = 0;
-  for (std::string_view raw : text::split_lines(text)) {
+  for (std::string_view raw : text::split_lines(text_)) {
     ++linenum;
-    std::string line = text::expand_tabs(text::rstrip(raw));
+    std::string_view line = text::rstrip(raw);
+    if (line.find('\t') != std::string_view::npos) {
+      expanded_.push_back(text::expand_tabs(line));
+      line = expanded_.back();
+    }
     const std::string_view stripped = text::lstrip(line);
     if (stripped.empty() || stripped[0] == '#' || stripped.substr(0, 2) == "//") continue;
-    const int indent = static_cast<int>(text::length(line) - text::length(stripped));
-    lines_.push_back(Line{std::string(stripped), indent, linenum});
+    const auto prefix = static_cast<std::size_t>(stripped.data() - line.data());
+    const int indent = static_cast<int>(text::length(line.substr(0, prefix)));
+    lines_.push_back(Line{stripped, indent, linenum});
   }
 }
 
 Reader::Next Reader::get_next_line(int prev_indent) {
   if (stored_) {
-    current_ = std::move(*stored_);
+    current_text_.swap(stored_text_);
+    current_ = Line{current_text_, stored_->indent, stored_->linenum};
     stored_.reset();
     return {&current_.text, current_.indent, current_.linenum};
   }
@@ -32,7 +38,9 @@ Reader::Next Reader::get_next_line(int prev_indent) {
 
 void Reader::set_next_line(std::string_view line, int indent, int linenum) {
   const std::string_view stripped = text::strip(line);
-  if (!stripped.empty()) stored_ = Line{std::string(stripped), indent, linenum};
+  if (stripped.empty()) return;
+  stored_text_.assign(stripped);
+  stored_ = Line{stored_text_, indent, linenum};
 }
 
 }  // namespace vt::core::cartesian

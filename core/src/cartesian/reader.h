@@ -2,6 +2,7 @@
 // right-stripped, tabs expanded, comment and empty lines dropped, indentation measured.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,12 +13,12 @@ namespace vt::core::cartesian {
 class Reader {
  public:
   /// `filename` is what errors and `_name_map_file` show: the path as given, or `<string>`.
-  Reader(std::string_view text, std::string filename, bool is_file);
+  Reader(std::string text, std::string filename, bool is_file);
 
   struct Next {
-    const std::string* text;  ///< nullptr: the block ended (or the input)
-    int indent;               ///< of the next line; -1 at the end of input
-    int linenum;              ///< of the next line; -1 at the end of input
+    const std::string_view* text;  ///< nullptr: the block ended (or the input)
+    int indent;                    ///< of the next line; -1 at the end of input
+    int linenum;                   ///< of the next line; -1 at the end of input
   };
   /// The next line if it is indented deeper than `prev_indent`; a stored line always comes.
   Next get_next_line(int prev_indent);
@@ -29,13 +30,17 @@ class Reader {
 
  private:
   struct Line {
-    std::string text;
+    std::string_view text;  // into text_, expanded_ or the stored line
     int indent;
     int linenum;
   };
+  std::string text_;
+  std::deque<std::string> expanded_;  // lines whose tabs were expanded
   std::vector<Line> lines_;
   std::size_t index_ = 0;
   std::optional<Line> stored_;
+  std::string stored_text_;
+  std::string current_text_;
   Line current_;
   std::string filename_;
   bool is_file_;

@@ -75,13 +75,25 @@ std::size_t line_break_at(std::string_view s, std::size_t i) noexcept {
 }
 }  // namespace
 
+namespace {
+// Bytes that can start a line break.
+struct BreakTable {
+  bool set[256] = {};
+  BreakTable() {
+    for (unsigned char b : {'\n', '\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\xc2', '\xe2'})
+      set[b] = true;
+  }
+};
+const BreakTable break_table;
+const bool* const may_break = break_table.set;
+}  // namespace
+
 std::vector<std::string_view> split_lines(std::string_view s) {
   std::vector<std::string_view> lines;
   std::size_t start = 0;
   std::size_t i = 0;
   while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b >= 0x20 && b < 0x80) {  // never a line break
+    if (!may_break[static_cast<unsigned char>(s[i])]) {
       ++i;
       continue;
     }
