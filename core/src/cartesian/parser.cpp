@@ -284,6 +284,20 @@ Filter Parser::parse_filter(Lexer& lexer, std::vector<Token> tokens) {
   return or_filters;
 }
 
+// `a .b` and `a, ..b` leave an empty `..` block, which the reference accepts and then fails
+// on (IndexError) when it first matches the filter; a syntax error at its line is kinder.
+// Dependency lists keep it: there an empty block only means "the context itself".
+Filter Parser::parse_match_filter(Lexer& lexer, std::vector<Token> tokens) {
+  Filter filter = parse_filter(lexer, std::move(tokens));
+  for (const Word& word : filter)
+    for (const Block& block : word)
+      if (block.empty())
+        lexer.fail(ErrorKind::parser,
+                   "Syntax Error expected identifier before \".\" (a filter word cannot start "
+                   "with \".\")");
+  return filter;
+}
+
 Parser::Target Parser::parse_include(Lexer& lexer, Target target, PreDict& pre) {
   const std::string path = lexer.rest_line_as_string();
   std::string filename = path;
@@ -371,7 +385,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
         } else if (ident.back().type == T::colon) {
           std::vector<Token> filter_tokens{token};
           filter_tokens.insert(filter_tokens.end(), ident.begin(), ident.end() - 1);
-          Filter filter = parse_filter(lexer, std::move(filter_tokens));
+          Filter filter = parse_match_filter(lexer, std::move(filter_tokens));
           const std::string rest = lexer.rest_line_as_string();
           if (!rest.empty()) lexer.reader().set_next_line(rest, indent + 1, lexer.linenum());
           Item* cond = model_.new_item(ItemKind::cond);
@@ -543,7 +557,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
       case T::only:
       case T::no:
       case T::join: {
-        Filter filter = parse_filter(lexer, rest_line(lexer));
+        Filter filter = parse_match_filter(lexer, rest_line(lexer));
         pre.flush(model_, node.content());
         Item* item = model_.new_item(token.type == T::only ? ItemKind::only
                                      : token.type == T::no ? ItemKind::no
@@ -585,7 +599,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
         std::vector<Token> tokens = until(lexer, {T::colon, T::end_line}, false);
         const bool had_colon = tokens.back().type == T::colon;
         tokens.pop_back();
-        Filter filter = parse_filter(lexer, std::move(tokens));
+        Filter filter = parse_match_filter(lexer, std::move(tokens));
         if (!had_colon) lexer.fail(ErrorKind::parser, "Syntax ERROR expected \":\"");
         const std::string rest = lexer.rest_line_as_string();
         if (!rest.empty()) lexer.reader().set_next_line(rest, indent + 1, lexer.linenum());

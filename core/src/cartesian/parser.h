@@ -30,6 +30,8 @@ class Parser {
 
   Target parse(Lexer& lexer, Target target, int prev_indent);
   Filter parse_filter(Lexer& lexer, std::vector<Token> tokens);
+  /// A filter that will be matched against contexts (not a dependency list).
+  Filter parse_match_filter(Lexer& lexer, std::vector<Token> tokens);
   Target parse_include(Lexer& lexer, Target target, PreDict& pre);
 
   Model& model_;
