@@ -12,3 +12,11 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(LibArchive REQUIRED)
 find_package(LibXml2 REQUIRED)
 find_package(Threads REQUIRED)
+# Reads the gzip reference dumps of the Cartesian tests.
+find_package(ZLIB REQUIRED)
+
+# The Cartesian engine: ICU (Unicode character classes as Python has them) and PCRE2 (Python's
+# regular expression syntax).
+find_package(ICU REQUIRED COMPONENTS uc)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)

@@ -1,5 +1,5 @@
 // Helpers shared by the unit, integration and end-to-end tests: a temporary directory, the
-// message of an expected exception, and writing a fixture file.
+// message of an expected exception, writing a fixture file, and a scoped working directory.
 #pragma once
 
 #include <stdlib.h>
@@ -63,5 +63,24 @@ inline std::filesystem::path write_file(const std::filesystem::path& path, std::
   if (!out) throw std::runtime_error("cannot write the test file '" + path.string() + "'");
   return path;
 }
+
+/// Makes `dir` the working directory until this object goes, then returns to the previous one;
+/// for code whose output depends on the paths it is given (relative file names in messages).
+class ScopedCurrentPath {
+ public:
+  explicit ScopedCurrentPath(const std::filesystem::path& dir)
+      : previous_(std::filesystem::current_path()) {
+    std::filesystem::current_path(dir);
+  }
+  ScopedCurrentPath(const ScopedCurrentPath&) = delete;
+  ScopedCurrentPath& operator=(const ScopedCurrentPath&) = delete;
+  ~ScopedCurrentPath() {
+    std::error_code ec;
+    std::filesystem::current_path(previous_, ec);
+  }
+
+ private:
+  std::filesystem::path previous_;
+};
 
 }  // namespace vt::test_support

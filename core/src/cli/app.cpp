@@ -42,8 +42,8 @@ int run_cli(int argc, char** argv) {
       "passed; bits 1 tests failed, 2 job error, 4 framework failure, 8 interrupted.");
 
   std::vector<cli::Command> commands{cli::add_list_command(app), cli::add_run_command(app),
-                                     cli::add_plugins_command(app),
-                                     cli::add_providers_command(app)};
+                                     cli::add_plugins_command(app), cli::add_providers_command(app),
+                                     cli::add_cartesian_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

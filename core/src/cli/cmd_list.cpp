@@ -1,15 +1,24 @@
-#include <iostream>
-
+#include "cli/cartesian_options.h"
 #include "cli/commands.h"
+#include "cli/stdout_lines.h"
+#include "vt/core/runner.h"
 
 namespace vt::core::cli {
 
 namespace {
+
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
   return out;
 }
+
+std::string line_for(const TestCase& t, bool long_format) {
+  if (!long_format) return t.id;
+  return t.id + '\t' + t.provider + '\t' + join(t.tags) + '\t' + t.source.string() + ':' +
+         std::to_string(t.line);
+}
+
 }  // namespace
 
 Command add_list_command(CLI::App& app) {
@@ -17,6 +26,7 @@ Command add_list_command(CLI::App& app) {
       app.add_subcommand("list", "print the ids of the tests a run would run, one per line");
   auto selection = std::make_shared<Selection>();
   auto long_format = std::make_shared<bool>(false);
+  auto cartesian = std::make_shared<CartesianOptions>();
   sub->add_option("selectors", selection->selectors,
                   "test ids, dotted prefixes (`boot` selects `boot.smoke`), provider names or "
                   "globs; none: all tests");
@@ -24,15 +34,35 @@ Command add_list_command(CLI::App& app) {
                   "keep tests whose tags match: `a,b` needs both, `-a` excludes; repeat for OR")
       ->allow_extra_args(false);
   sub->add_flag("-l,--long", *long_format, "also print provider, tags and source file:line");
-  return {sub, [selection, long_format](Context& ctx) {
-            for (const auto& t : ctx.select(*selection)) {
-              std::cout << t.id;
-              if (*long_format)
-                std::cout << '\t' << t.provider << '\t' << join(t.tags) << '\t' << t.source.string()
-                          << ':' << t.line;
-              std::cout << '\n';
+  cartesian->add_to(sub);
+  return {sub, [selection, long_format, cartesian](Context& ctx) {
+            DiscoveryOptions options;
+            options.cartesian_statements = cartesian->statements();
+            options.params = false;  // a listing needs no values: much cheaper for Cartesian
+            StdoutLines out;
+            // SIGINT and SIGTERM only raise the interrupt flag: a matrix of 10^9 dicts must
+            // still stop on Ctrl-C.
+            if (selection->selectors.empty() && selection->tag_filters.empty()) {
+              // Nothing pulls dependencies in: stream, so a huge Cartesian matrix lists in
+              // bounded memory and `vtrun list | head` ends at once.
+              options.whole_plan = false;
+              ctx.for_each_test(options, [&](TestCase&& t) {
+                return out.write(line_for(t, *long_format)) && !interrupt_requested();
+              });
+            } else {
+              // Selected tests bring their dependencies, which needs the whole plan.
+              std::vector<TestCase> all;
+              options.stop = interrupt_requested;
+              ctx.for_each_test(options, [&](TestCase&& t) {
+                all.push_back(std::move(t));
+                return !interrupt_requested();
+              });
+              if (!interrupt_requested())
+                for (const auto& t : select_tests(all, *selection))
+                  if (!out.write(line_for(t, *long_format))) break;
             }
-            return 0;
+            if (interrupt_requested()) return exit_bits::interrupted;
+            return listing_status(out);
           }};
 }
 

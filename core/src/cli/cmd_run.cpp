@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/cartesian_options.h"
 #include "cli/commands.h"
 #include "vt/core/runner.h"
 #include "vt/sdk/error.h"
@@ -18,6 +19,7 @@ struct RunArgs {
   std::optional<unsigned> timeout;
   std::vector<std::string> reporters;
   std::string scheduler;
+  CartesianOptions cartesian;
 };
 
 // vtctl is installed (and built) next to vtrun.
@@ -62,6 +64,7 @@ Command add_run_command(CLI::App& app) {
       ->allow_extra_args(false);
   sub->add_option("--scheduler", args->scheduler,
                   "scheduler plugin (default: sequential, or parallel with -j)");
+  args->cartesian.add_to(sub);
   return {sub, [args](Context& ctx) {
             RunOptions options;
             options.backend = ctx.options().backend;
@@ -73,7 +76,9 @@ Command add_run_command(CLI::App& app) {
             options.command = ctx.options().argv;
             options.vtctl = find_vtctl();
             options.terminal = isatty(STDOUT_FILENO) != 0;
-            const auto plan = ctx.select(args->selection);
+            DiscoveryOptions discovery;
+            discovery.cartesian_statements = args->cartesian.statements();
+            const auto plan = ctx.select(args->selection, discovery);
             options.providers_dir = ctx.providers_dir();
             const JobOutcome outcome =
                 run_job(plan, ctx.providers(), options, ctx.plugins(), ctx.host());

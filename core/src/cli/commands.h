@@ -17,5 +17,6 @@ Command add_list_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
 Command add_plugins_command(CLI::App& app);
 Command add_providers_command(CLI::App& app);
+Command add_cartesian_command(CLI::App& app);
 
 }  // namespace vt::core::cli

@@ -28,8 +28,21 @@ const std::vector<Provider>& Context::providers() {
   return *providers_;
 }
 
-std::vector<TestCase> Context::select(const Selection& selection) {
-  return select_tests(discover_tests(providers(), options_.backend), selection);
+DiscoveryOptions Context::with_debug_log(DiscoveryOptions options) {
+  if (!options.debug)
+    options.debug = [this](const std::string& message) {
+      host_->log(sdk::LogLevel::debug, "discovery", message);
+    };
+  return options;
+}
+
+std::vector<TestCase> Context::select(const Selection& selection, DiscoveryOptions options) {
+  return select_tests(
+      discover_tests(providers(), options_.backend, with_debug_log(std::move(options))), selection);
+}
+
+void Context::for_each_test(DiscoveryOptions options, const std::function<bool(TestCase&&)>& sink) {
+  core::for_each_test(providers(), options_.backend, with_debug_log(std::move(options)), sink);
 }
 
 }  // namespace vt::core::cli

@@ -37,8 +37,12 @@ class Context {
   const std::filesystem::path& providers_dir();
   const std::vector<Provider>& providers();
 
-  /// Tests for the selected backend, filtered by `selection`.
-  std::vector<TestCase> select(const Selection& selection);
+  /// Tests for the selected backend, filtered by `selection`. Debug messages of discovery go
+  /// to the host's log unless `options.debug` is set.
+  std::vector<TestCase> select(const Selection& selection, DiscoveryOptions options = {});
+
+  /// Streams the tests for the selected backend (for_each_test), unselected.
+  void for_each_test(DiscoveryOptions options, const std::function<bool(TestCase&&)>& sink);
 
  private:
   GlobalOptions options_;
@@ -46,6 +50,8 @@ class Context {
   std::unique_ptr<PluginRegistry> registry_;
   std::optional<std::filesystem::path> providers_dir_;
   std::optional<std::vector<Provider>> providers_;
+
+  DiscoveryOptions with_debug_log(DiscoveryOptions options);
 };
 
 /// Exit status for errors that stop a command before it does its work.

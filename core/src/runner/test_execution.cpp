@@ -142,6 +142,7 @@ sdk::TestResult execute_test(const TestContext& ctx) {
   const std::chrono::seconds timeout =
       ctx.options.timeout_override.value_or(test.timeout.value_or(ctx.options.default_timeout));
 
+  if (!test.not_runnable.empty()) return finish(sdk::Status::error, test.not_runnable);
   if (test.verdict != "exit-code")
     return finish(sdk::Status::error, "verdict policy '" + test.verdict +
                                           "' is not supported by this vtrun yet (only exit-code)");

@@ -1,6 +1,7 @@
 // From providers to the ordered list of tests a job runs (DESIGN.md "Running a test", step 1).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,11 +10,38 @@
 
 namespace vt::core {
 
-/// Every test the providers offer for `backend`: for each provider its section for the backend
-/// (or "generic", or the provider root), loaded with the format found there. Throws
-/// sdk::ConfigError for bad files and for an id defined twice (naming both places).
+/// What discovery computes. The defaults give tests ready to run.
+struct DiscoveryOptions {
+  /// Statements parsed after each Cartesian provider's own files, in this order (`only x`,
+  /// `no y`, `mem = 2048`): the command line's --only, --no and --cartesian. Native tests
+  /// ignore them; given without any Cartesian provider for the backend they are an error.
+  std::vector<std::string> cartesian_statements;
+  /// false: Cartesian tests carry no params, command or timeout (enough for listing, and
+  /// much cheaper: the values of a dict are never computed).
+  bool params = true;
+  /// false: Cartesian `dep` is not resolved to `depends` and Cartesian ids are not checked for
+  /// uniqueness, so tests stream one at a time in bounded memory (both checks need the whole
+  /// matrix). Native tests are always checked.
+  bool whole_plan = true;
+  /// Receives debug messages (e.g. a `dep` that names no dict); may be empty.
+  std::function<void(const std::string&)> debug;
+  /// Polled while a whole plan is collected; true ends discovery early, with fewer tests
+  /// (e.g. on SIGINT). May be empty.
+  std::function<bool()> stop;
+};
+
+/// Streams every test the providers offer for `backend`, in discovery order: for each
+/// provider its section for the backend (or "generic", or the provider root), loaded with the
+/// format found there. `sink` returns false to stop early. Throws sdk::ConfigError for bad
+/// files and for an id defined twice (naming both places), possibly after some tests were
+/// delivered.
+void for_each_test(const std::vector<Provider>& providers, const std::string& backend,
+                   const DiscoveryOptions& options, const std::function<bool(TestCase&&)>& sink);
+
+/// for_each_test, collected.
 std::vector<TestCase> discover_tests(const std::vector<Provider>& providers,
-                                     const std::string& backend);
+                                     const std::string& backend,
+                                     const DiscoveryOptions& options = {});
 
 struct Selection {
   /// Test ids, dotted prefixes (`boot` selects `boot.smoke`), provider names, or globs with

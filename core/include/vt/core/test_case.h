@@ -33,6 +33,9 @@ struct TestCase {
   std::filesystem::path source;  ///< file that defined the test
   int line = 0;                  ///< line of its definition in `source`
   std::string description;       ///< one line for people (listings, reports); may be empty
+  /// Non-empty: why the test cannot run (e.g. no program for a Cartesian dict's `type`). It is
+  /// still listed; running it gives ERROR with this reason.
+  std::string not_runnable;
 };
 
 /// Loads `vtrun.toml` (the native format, DESIGN.md "Test formats"). Relative commands resolve
