@@ -10,8 +10,14 @@ packages=(
   # libraries (header-only Boost.DLL / Boost.Process ship in libboost-dev)
   libboost-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev libarchive-dev libxml2-dev libgtest-dev libgmock-dev
+  # the Cartesian engine: Unicode classes and Python-style regular expressions
+  libicu-dev libpcre2-dev zlib1g-dev
   # test tools: xmllint validates JUnit output; procps for the process-leak checks
   libxml2-utils procps
+  # fuzzing (scripts/fuzz-cartesian.sh): clang with libFuzzer's runtime (libclang_rt.fuzzer)
+  clang-14 libclang-rt-14-dev
+  # benchmarks: GNU time's -v reports peak RSS
+  time
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything with AddressSanitizer + UndefinedBehaviorSanitizer
-# and warnings as errors, and runs every test (unit and integration). CI runs exactly this.
+# and warnings as errors, runs every test (unit and integration), then fuzzes the Cartesian
+# parser for a bounded time (FUZZ_SECONDS, default 60; 0: the seeds only). CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -15,3 +16,6 @@ cmake --build "$build" -j "$jobs"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$build" --output-on-failure -j "$jobs"
+
+# Bounded fuzzing of the Cartesian parser, in its own clang build (scripts/fuzz-cartesian.sh).
+FUZZ_SECONDS=${FUZZ_SECONDS:-60} FUZZ_BUILD_JOBS=$jobs ./scripts/fuzz-cartesian.sh
