@@ -9,7 +9,7 @@
 
 namespace vt::core::cartesian {
 
-Op make_assignment(Model& model, T op_token, const std::string& key, const std::string& value) {
+Op make_assignment(Model& model, T op_token, std::string key, std::string value) {
   Op op;
   switch (op_token) {
     case T::op_append:
@@ -34,12 +34,12 @@ Op make_assignment(Model& model, T op_token, const std::string& key, const std::
       op.kind = OpKind::set;
       break;
   }
-  op.name = key;
   if (op.kind == OpKind::set || op.kind == OpKind::append || op.kind == OpKind::prepend ||
       op.kind == OpKind::lazy_set)
     op.key = model.keys.intern(key);
-  op.value.text = value;
+  op.name = std::move(key);
   op.value.has_dollar = value.find('$') != std::string::npos;
+  op.value.text = std::move(value);
   return op;
 }
 

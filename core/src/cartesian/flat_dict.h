@@ -103,7 +103,7 @@ class FlatDict final : public Dict {
 };
 
 /// Builds an assignment operation of the reference's kinds from `key OP value`.
-Op make_assignment(Model& model, T op_token, const std::string& key, const std::string& value);
+Op make_assignment(Model& model, T op_token, std::string key, std::string value);
 /// Whether a regex operation's pattern matches `key` (re.match(pattern + "$")).
 bool regex_key_matches(const Op& op, std::string_view key);
 

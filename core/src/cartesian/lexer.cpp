@@ -202,9 +202,12 @@ void Lexer::push(T type, std::string text) {
 
 Token Lexer::next() {
   for (;;) {
-    if (!queue_.empty()) {
-      Token t = std::move(queue_.front());
-      queue_.pop_front();
+    if (queue_head_ < queue_.size()) {
+      Token t = std::move(queue_[queue_head_++]);
+      if (queue_head_ == queue_.size()) {
+        queue_.clear();
+        queue_head_ = 0;
+      }
       if (t.type == T::error) fail(t.error_kind, t.text);
       return t;
     }

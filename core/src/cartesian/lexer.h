@@ -3,9 +3,9 @@
 // and which error the reference reports depends on how far the line had been read.
 #pragma once
 
-#include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cartesian/reader.h"
 #include "vt/core/cartesian.h"
@@ -88,7 +88,8 @@ class Lexer {
   void push(T type, std::string text = {});
 
   Reader& reader_;
-  std::deque<Token> queue_;
+  std::vector<Token> queue_;  // tokens of the current step, handed out from queue_head_
+  std::size_t queue_head_ = 0;
   Phase phase_ = Phase::need_line;
   std::string_view line_;  // the reader's, valid until the next line is read
   bool has_line_ = false;

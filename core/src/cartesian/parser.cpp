@@ -151,6 +151,14 @@ class Parser::PreDict {
         break;
     }
   }
+  void set(Id key, std::string value) {
+    auto [it, fresh] = index_.emplace(key, entries_.size());
+    if (!fresh) {
+      entries_[it->second].second = std::move(value);
+      return;
+    }
+    entries_.emplace_back(key, std::move(value));
+  }
   // apply_predict(): the batch becomes one operation of the content, and starts again.
   void flush(Model& model, std::vector<Item*>& content) {
     if (entries_.empty()) return;
@@ -169,14 +177,6 @@ class Parser::PreDict {
   std::string get(Id key) const {
     auto it = index_.find(key);
     return it == index_.end() ? std::string() : entries_[it->second].second;
-  }
-  void set(Id key, std::string value) {
-    auto [it, fresh] = index_.emplace(key, entries_.size());
-    if (!fresh) {
-      entries_[it->second].second = std::move(value);
-      return;
-    }
-    entries_.emplace_back(key, std::move(value));
   }
   const KeyTable& keys_;
   std::vector<std::pair<Id, std::string>> entries_;
@@ -364,10 +364,10 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
           if (value.size() >= 1 && value.front() == value.back() &&
               (value.front() == '"' || value.front() == '\''))
             value = value.size() >= 2 ? value.substr(1, value.size() - 2) : std::string();
-          Op op = make_assignment(model_, ident.back().type, key, value);
+          Op op = make_assignment(model_, ident.back().type, std::move(key), std::move(value));
           const bool literal = !op.value.has_dollar;
           if (op.kind == OpKind::set && literal) {
-            pre.apply(op);
+            if (!KeyTable::reserved(op.key)) pre.set(op.key, std::move(op.value.text));
           } else {
             if (!pre.empty()) {
               if (pre.contains(op) && literal) {
