@@ -276,6 +276,12 @@ std::uint64_t Expander::multiply_join(const Node* node,
                                       std::span<const Item* const> onlys,
                                       std::span<const Item* const> inherited, Sink& sink) {
   auto content_orig = std::make_shared<std::vector<const Item*>>(*content);
+  if (onlys.empty()) {  // `join` with nothing after it: onlys[:1] is empty, a plain walk
+    std::vector<const Item*> own;
+    for (const Item* item : *content)
+      if (can_drop(item)) own.push_back(item);
+    return get_dicts_plain(node, own, inherited, sink);
+  }
   content->push_back(onlys[0]);
   std::vector<const Item*> own;
   for (const Item* item : *content)
