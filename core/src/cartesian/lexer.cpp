@@ -391,7 +391,9 @@ void Lexer::strict_step() {
       Token e;
       e.type = T::error;
       e.error_kind = ErrorKind::lexer;
-      e.text = "Unexpected character = on pos " + std::to_string(start);
+      e.text = "unexpected '" + oper_ + "=' at column " +
+               std::to_string(text::length(line.substr(0, start)) + 1) +
+               ": not an operator (=, +=, <=, ~=, ?=, ?+=, ?<=)";
       queue_.push_back(std::move(e));
       phase_ = Phase::finish_line;
       return;
@@ -425,9 +427,9 @@ void Lexer::strict_step() {
     Token e;
     e.type = T::error;
     e.error_kind = ErrorKind::lexer;
-    e.text = "Unexpected character " + std::string(line.substr(start, pos_ - start)) + " on pos " +
-             std::to_string(start) +
-             ". Special chars are allowed only in variable assignation statement";
+    e.text = "unexpected character '" + std::string(line.substr(start, pos_ - start)) +
+             "' at column " + std::to_string(text::length(line.substr(0, start)) + 1) +
+             ": special characters are allowed only in the value of an assignment";
     queue_.push_back(std::move(e));
     phase_ = Phase::finish_line;
     return;
@@ -448,8 +450,7 @@ std::string Lexer::rest_line_as_string() {
   rest_as_string_ = true;
   Token s = next();
   next();
-  if (s.type != T::string)
-    fail(ErrorKind::parser, "Syntax ERROR expected \":\" before the end of the line");
+  if (s.type != T::string) fail(ErrorKind::parser, "expected ':' before the end of the line");
   return s.text;
 }
 

@@ -23,17 +23,45 @@ bool one_of(T t, Types types) {
   return std::find(types.begin(), types.end(), t) != types.end();
 }
 
+// How a token type reads in a message for people.
+std::string spelled(T t) {
+  switch (t) {
+    case T::identifier:
+      return "a name";
+    case T::string:
+      return "a value";
+    case T::white:
+      return "a space";
+    case T::indent:
+    case T::end_block:
+      return "a new line";
+    case T::end_line:
+      return "the end of the line";
+    default:
+      return std::string("'") + token_name(t) + "'";
+  }
+}
+
 std::string names_of(Types types) {
-  std::string out = "[";
-  for (T t : types) out += std::string(out.size() > 1 ? ", " : "") + "'" + token_name(t) + "'";
-  return out + "]";
+  std::string out;
+  std::size_t i = 0;
+  for (T t : types) {
+    if (i > 0) out += i + 1 == types.size() ? " or " : ", ";
+    out += spelled(t);
+    ++i;
+  }
+  return out;
+}
+
+std::string found(const Token& t) {
+  if (t.type == T::identifier || t.type == T::string) return spelled(t.type) + " '" + t.text + "'";
+  return spelled(t.type);
 }
 
 // get_next_check / check_token: a token of one of `types`, else a ParserError.
 Token check(Lexer& lexer, Token token, Types types) {
   if (!one_of(token.type, types))
-    lexer.fail(ErrorKind::parser, "Expected " + names_of(types) + " got ['" +
-                                      token_name(token.type) + "']=[" + token.str() + "]");
+    lexer.fail(ErrorKind::parser, "expected " + names_of(types) + ", found " + found(token));
   return token;
 }
 
@@ -65,8 +93,7 @@ std::vector<Token> until_check(Lexer& lexer, Types allowed, Types end) {
     Token t = lexer.next();
     const bool last = one_of(t.type, end);
     if (!last && !one_of(t.type, allowed))
-      lexer.fail(ErrorKind::parser,
-                 "Expected " + names_of(allowed) + " got ['" + token_name(t.type) + "']");
+      lexer.fail(ErrorKind::parser, "expected " + names_of(allowed) + ", found " + found(t));
     out.push_back(std::move(t));
     if (last) return out;
   }
@@ -206,7 +233,7 @@ Filter Parser::parse_filter(Lexer& lexer, std::vector<Token> tokens) {
   tokens.push_back(endl);
   std::size_t i = 0;
   auto next = [&]() -> Token& {
-    if (i >= tokens.size()) lexer.fail(ErrorKind::parser, "Syntax Error: unexpected end of filter");
+    if (i >= tokens.size()) lexer.fail(ErrorKind::parser, "unexpected end of the filter");
     return tokens[i++];
   };
   auto next_nw = [&]() -> Token& {
@@ -247,14 +274,15 @@ Filter Parser::parse_filter(Lexer& lexer, std::vector<Token> tokens) {
         and_filter.push_back(std::move(con_filter));
         con_filter = {label};
       } else {
-        lexer.fail(ErrorKind::parser, "Syntax Error expected \".\" between Identifier.");
+        lexer.fail(ErrorKind::parser,
+                   "expected '.', '..', ',' or a space between the labels of a filter");
       }
       dots = 0;
     } else if (typet == T::dot) {
       ++dots;
     } else if (typet == T::comma || typet == T::white) {
       if (dots > 0)
-        lexer.fail(ErrorKind::parser, "Syntax Error expected identifier between \".\" and \",\".");
+        lexer.fail(ErrorKind::parser, "expected a label between '.' and ',' in a filter");
       if (!and_filter.empty()) {
         if (!con_filter.empty()) and_filter.push_back(std::move(con_filter));
         con_filter.clear();
@@ -264,7 +292,7 @@ Filter Parser::parse_filter(Lexer& lexer, std::vector<Token> tokens) {
         or_filters.push_back(Word{std::move(con_filter)});
         con_filter.clear();
       } else {
-        lexer.fail(ErrorKind::parser, "Syntax Error expected \",\" between Identifier.");
+        lexer.fail(ErrorKind::parser, "expected a label before ',' in a filter");
       }
       dots = 1;
       token = &next_nw();
@@ -293,8 +321,7 @@ Filter Parser::parse_match_filter(Lexer& lexer, std::vector<Token> tokens) {
     for (const Block& block : word)
       if (block.empty())
         lexer.fail(ErrorKind::parser,
-                   "Syntax Error expected identifier before \".\" (a filter word cannot start "
-                   "with \".\")");
+                   "expected a label before '.': a filter word cannot start with '.'");
   return filter;
 }
 
@@ -312,9 +339,19 @@ Parser::Target Parser::parse_include(Lexer& lexer, Target target, PreDict& pre) 
     throw Error(ErrorKind::missing_include, "file does not exist or it's not a regular file",
                 lexer.line() ? std::string(*lexer.line()) : std::string(), lexer.filename(),
                 lexer.linenum());
+  static constexpr int max_include_depth = 100;
+  if (include_depth_ >= max_include_depth)
+    lexer.fail(ErrorKind::parser, "includes nested deeper than " +
+                                      std::to_string(max_include_depth) +
+                                      " files — does a file include itself?");
   pre.flush(model_, target.content());
   Reader reader(read_file(filename), filename, true);
   Lexer included(reader);
+  ++include_depth_;
+  struct Leave {
+    int& depth;
+    ~Leave() { --depth; }
+  } leave{include_depth_};
   return parse(included, target, -1);
 }
 
@@ -395,7 +432,8 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
           pre.flush(model_, node.content());
           node.content().push_back(cond);
         } else {
-          lexer.fail(ErrorKind::parser, "Syntax ERROR expected \":\" or operand");
+          lexer.fail(ErrorKind::parser,
+                     "expected an operator (=, +=, <=, ~=, ?=, ?+=, ?<=) or ':' after the name");
         }
         break;
       }
@@ -505,7 +543,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
           for (const Label& l : node3->name) node4->labels->add(l);
         }
         if (auto it = meta.find("default"); it != meta.end() && !it->second.empty())
-          lexer.fail(ErrorKind::parser, "Missing default variant");
+          lexer.fail(ErrorKind::parser, "no variant of this block matches its [default=...]");
         in_variants = false;
         node.node = node4;
         break;
@@ -524,7 +562,8 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
         while (vtype != T::colon && vtype != T::end_line) {
           if (vtype == T::identifier) {
             if (!var_name.empty())
-              lexer.fail(ErrorKind::parser, "Syntax ERROR expected \"[\" or \":\"");
+              lexer.fail(ErrorKind::parser,
+                         "expected '[meta]' or ':' after the name of the variants block");
             var_name = vtext;
           } else if (vtype == T::lbracket) {
             const std::string ident = next_check_nw(lexer, {T::identifier}).text;
@@ -534,7 +573,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
             } else {
               std::vector<Token> value = until(lexer, {T::rbracket, T::end_line}, false);
               if (value.back().type != T::rbracket)
-                lexer.fail(ErrorKind::parser, "Syntax ERROR expected \"]\"");
+                lexer.fail(ErrorKind::parser, "expected ']' to close the '[' of the variants line");
               value.pop_back();
               meta[ident].emplace_back(std::move(value));
             }
@@ -546,8 +585,9 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
         if (auto it = meta.find("default"); it != meta.end())
           for (const auto& wd : it->second)
             if (std::holds_alternative<bool>(wd))
-              lexer.fail(ErrorKind::parser, "Syntax ERROR expected [default=xxx]");
-        if (vtype == T::end_line) lexer.fail(ErrorKind::parser, "Syntax ERROR expected \":\"");
+              lexer.fail(ErrorKind::parser, "'[default]' needs a value: [default=NAME]");
+        if (vtype == T::end_line)
+          lexer.fail(ErrorKind::parser, "expected ':' at the end of the variants line");
         next_check_nw(lexer, {T::end_line});
         in_variants = true;
         var_indent = indent;
@@ -600,7 +640,8 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
         const bool had_colon = tokens.back().type == T::colon;
         tokens.pop_back();
         Filter filter = parse_match_filter(lexer, std::move(tokens));
-        if (!had_colon) lexer.fail(ErrorKind::parser, "Syntax ERROR expected \":\"");
+        if (!had_colon)
+          lexer.fail(ErrorKind::parser, "expected ':' at the end of the variants line");
         const std::string rest = lexer.rest_line_as_string();
         if (!rest.empty()) lexer.reader().set_next_line(rest, indent + 1, lexer.linenum());
         Item* cond = model_.new_item(ItemKind::neg_cond);
@@ -614,7 +655,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
       }
 
       default:
-        lexer.fail(ErrorKind::parser, "Syntax ERROR expected");
+        lexer.fail(ErrorKind::parser, "unexpected statement");
     }
   }
 }

@@ -36,6 +36,7 @@ class Parser {
 
   Model& model_;
   const Options& options_;
+  int include_depth_ = 0;  // a file that includes itself would otherwise recurse forever
 };
 
 }  // namespace vt::core::cartesian
