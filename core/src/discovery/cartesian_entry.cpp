@@ -10,6 +10,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "cartesian/text.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core::detail {
@@ -44,16 +45,7 @@ std::vector<std::string> read_lines(const fs::path& file) {
 // The reference parser reads each line as `line.rstrip().expandtabs()`; doing that before
 // indenting keeps tab stops (in indentation and values) where they were in the user's file.
 std::string expand_tabs(std::string_view line) {
-  const auto end = line.find_last_not_of(" \t\n\v\f\r");
-  line = end == std::string_view::npos ? std::string_view() : line.substr(0, end + 1);
-  std::string out;
-  for (char c : line) {
-    if (c == '\t')
-      out.append(8 - out.size() % 8, ' ');
-    else
-      out.push_back(c);
-  }
-  return out;
+  return cartesian::text::expand_tabs(cartesian::text::rstrip(line));
 }
 
 bool is_comment_or_blank(std::string_view line) {
