@@ -96,9 +96,15 @@ const std::vector<std::uint32_t>& KeyTable::ranks() {
   return ranks_;
 }
 
-bool LabelSet::contains(const Label& l) const {
-  const auto& v = l.named ? longs : names;
-  return std::binary_search(v.begin(), v.end(), l.named ? l.long_name : l.name);
+void LabelSet::seal() {
+  if (sealed_) return;  // sets are shared between nodes
+  sealed_ = true;
+  auto build = [](const std::vector<Id>& ids, std::vector<std::uint64_t>& bits) {
+    bits.assign(ids.empty() ? 0 : ids.back() / 64 + 1, 0);
+    for (Id id : ids) bits[id / 64] |= std::uint64_t{1} << (id % 64);
+  };
+  build(names, name_bits_);
+  build(longs, long_bits_);
 }
 
 namespace {
@@ -116,12 +122,14 @@ void merge_into(std::vector<Id>& v, const std::vector<Id>& other) {
 }  // namespace
 
 void LabelSet::add(const Label& l) {
+  sealed_ = false;
   insert_sorted(names, l.name);
   if (l.named) insert_sorted(longs, l.long_name);
 }
 
 void LabelSet::add(const LabelSet& other) {
   if (&other == this) return;
+  sealed_ = false;
   merge_into(names, other.names);
   merge_into(longs, other.longs);
 }
@@ -185,6 +193,7 @@ void prepare_item(Item& item) {
 void Model::prepare() {
   for (Item& item : items) prepare_item(item);
   for (Node& node : nodes) {
+    node.labels->seal();
     node.filter_items.clear();
     node.has_joins = false;
     for (const Item* item : node.content) {

@@ -128,9 +128,19 @@ struct Item {
 struct LabelSet {
   std::vector<Id> names;  ///< sorted
   std::vector<Id> longs;  ///< sorted, named labels only
-  bool contains(const Label& l) const;
+  bool contains(const Label& l) const {
+    const Id id = l.named ? l.long_name : l.name;
+    const auto& bits = l.named ? long_bits_ : name_bits_;
+    return id / 64 < bits.size() && (bits[id / 64] >> (id % 64) & 1) != 0;
+  }
   void add(const Label& l);
   void add(const LabelSet& other);
+  /// Builds the bitmaps contains() reads; after the last add().
+  void seal();
+
+ private:
+  std::vector<std::uint64_t> name_bits_, long_bits_;
+  bool sealed_ = false;
 };
 
 struct Node {
