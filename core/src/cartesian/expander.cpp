@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 
 #include "cartesian/regex.h"
 
@@ -282,7 +283,10 @@ std::uint64_t Expander::multiply_join(const Node* node,
       if (can_drop(item)) own.push_back(item);
     return get_dicts_plain(node, own, inherited, sink);
   }
-  content->push_back(onlys[0]);
+  // The reference appends the filter again every round; a filter twice is the same filter,
+  // and not repeating it keeps long joins from growing the list without end.
+  if (std::find(content->begin(), content->end(), onlys[0]) == content->end())
+    content->push_back(onlys[0]);
   std::vector<const Item*> own;
   for (const Item* item : *content)
     if (can_drop(item)) own.push_back(item);
@@ -292,8 +296,21 @@ std::uint64_t Expander::multiply_join(const Node* node,
   std::uint64_t count = 0;
   const Walk at_join = save();
   Forward left;
+  // The right-hand side does not depend on d1, only on the content list it starts from; when a
+  // list gave no dict once, it gives none again, and walking it again for every d1 (as the
+  // reference does) can take very long.
+  // Once the list stops changing (it does after the first round) every later d1 meets the same
+  // fruitless walk, so the left-hand walk can end there.
+  std::set<std::vector<const Item*>> fruitless;
+  bool abandoned = false;
   left.fn = [&](FlatDict& d1) {
     content = content_orig;
+    if (fruitless.count(*content) != 0) {
+      abandoned = true;
+      return false;
+    }
+    const std::vector<const Item*> starting = *content;
+    const std::uint64_t before = count;
     const FlatDict saved(d1);
     Merge merge(saved, sink);
     const Walk at_leaf = save();
@@ -309,9 +326,11 @@ std::uint64_t Expander::multiply_join(const Node* node,
     }
     pending_offset_ = offset;
     restore(at_leaf);
+    if (count == before) fruitless.insert(starting);
     return !stopped_;
   };
   get_dicts_plain(node, own, inherited, left);
+  if (abandoned) stopped_ = false;  // only this join's left-hand walk was cut short
   return count;
 }
 
