@@ -5,6 +5,8 @@
 # Seeds come from the conformance corpus (../shared/conformance/cartesian); new inputs are kept
 # in BUILD_DIR/corpus, and a crashing input is written to BUILD_DIR/artifacts/.
 # FUZZ_SECONDS=0 only runs every input of the corpus once (libFuzzer's own 0 means forever).
+# FUZZ_RUNS=N instead runs N inputs from the fixed seed FUZZ_SEED (default 1): the same inputs
+# on every machine, so a run that passed here passes in CI too (scripts/test.sh uses it).
 #   FUZZ_SECONDS=60 scripts/fuzz-cartesian.sh [libFuzzer options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,13 +38,15 @@ fi
 cd "$build/run"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-if [ "$seconds" -gt 0 ]; then
+if [ -n "${FUZZ_RUNS:-}" ]; then
+  limit=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+elif [ "$seconds" -gt 0 ]; then
   limit=(-max_total_time="$seconds")
 else
   limit=(-runs=0)
 fi
 status=0
-"$build/bin/vt_fuzz_cartesian" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+"$build/bin/vt_fuzz_cartesian" "${limit[@]}" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
   -dict="$root/tests/fuzz/cartesian.dict" -artifact_prefix="$build/artifacts/" "$build/corpus" \
   "$@" || status=$?
 if [ "$status" -ne 0 ]; then
