@@ -97,7 +97,7 @@ std::vector<Id> matching_keys(const Op& op, const FlatDict& d) {
 void update_file_map(FlatDict::FileMap& m, const Op& op, Arena& arena) {
   m.present = true;
   for (auto& [file, names] : m.entries) {
-    if (file == op.file) {
+    if (file.data() == op.file.data()) {  // both interned in the model
       names = arena.store(op.name, ".", names);
       return;
     }

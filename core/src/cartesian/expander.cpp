@@ -227,7 +227,7 @@ struct Merge : Expander::Sink {
       d.maps[i].present = true;
       d.maps[i].entries.clear();
       for (const auto& [f, n] : right.maps[i].entries)
-        d.maps[i].entries.emplace_back(d.arena().store(f), d.arena().store(n));
+        d.maps[i].entries.emplace_back(f, d.arena().store(n));
     }
     for (Id r = 0; r < KeyTable::reserved_count; ++r)
       if (right.overrides[r]) d.overrides[r] = right.overrides[r];

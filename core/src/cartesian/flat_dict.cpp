@@ -46,7 +46,7 @@ FlatDict::FlatDict(const FlatDict& other)
   for (int i = 0; i < 2; ++i) {
     maps[i].present = other.maps[i].present;
     for (const auto& [f, n] : other.maps[i].entries)
-      maps[i].entries.emplace_back(arena_.store(f), arena_.store(n));
+      maps[i].entries.emplace_back(f, arena_.store(n));  // file names are the model's
   }
   for (Id i = 0; i < KeyTable::reserved_count; ++i) overrides[i] = other.overrides[i];
   other.for_each_entry([&](Id k, std::string_view v) { set(k, arena_.store(v)); });
@@ -80,17 +80,17 @@ void FlatDict::set(Id key, std::string_view v) {
   s.seq = next_seq_++;
   s.value = v;
   order_.emplace_back(key, s.seq);
-  const auto& k = (*keys_)[key];
-  if (k.tuple)
+  const std::uint8_t flags = keys_->flags()[key];
+  if (flags & KeyTable::tuple_flag)
     ++tuple_count_;
-  else if (k.postfix != KeyTable::Postfix::none)
+  else if (flags & KeyTable::postfix_flag)
     postfix_order_.emplace_back(key, s.seq);
 }
 
 void FlatDict::erase(Id key) {
   if (!has(key)) return;
   slots_[key].gen = 0;
-  if ((*keys_)[key].tuple) --tuple_count_;
+  if (keys_->flags()[key] & KeyTable::tuple_flag) --tuple_count_;
 }
 
 std::vector<Id> FlatDict::live_keys() const {

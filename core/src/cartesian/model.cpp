@@ -48,6 +48,7 @@ Id KeyTable::intern(std::string_view text) {
   if (auto it = plain_.find(text); it != plain_.end()) return it->second;
   const Id id = static_cast<Id>(keys_.size());
   keys_.push_back(Key{std::string(text), false, id, id, {}, Postfix::none, 0});
+  flags_.push_back(0);
   plain_.emplace(keys_.back().text, id);
   std::string_view base;
   const Postfix p = postfix_of(text, base);
@@ -56,6 +57,7 @@ Id KeyTable::intern(std::string_view text) {
     const Id base_id = intern(base_text);
     keys_[id].postfix = p;
     keys_[id].postfix_base = base_id;
+    flags_[id] |= postfix_flag;
   }
   return id;
 }
@@ -79,6 +81,7 @@ Id KeyTable::intern_tuple(Id key, std::string_view suffix) {
   k.parent = key;
   k.suffix = std::string(suffix);
   keys_.push_back(std::move(k));
+  flags_.push_back(tuple_flag);
   bucket.push_back(id);
   return id;
 }

@@ -63,6 +63,9 @@ class KeyTable {
   const Key& operator[](Id id) const { return keys_[id]; }
   std::size_t size() const noexcept { return keys_.size(); }
   static bool reserved(Id id) noexcept { return id < reserved_count; }
+  static constexpr std::uint8_t tuple_flag = 1, postfix_flag = 2;
+  /// tuple_flag / postfix_flag of every key, compact for the hot path.
+  const std::vector<std::uint8_t>& flags() const noexcept { return flags_; }
   /// Position of every key in code-point order of its text (for sorted output), and the
   /// keys in that order.
   const std::vector<std::uint32_t>& ranks();
@@ -73,6 +76,7 @@ class KeyTable {
 
  private:
   std::deque<Key> keys_;
+  std::vector<std::uint8_t> flags_;
   std::unordered_map<std::string_view, Id> plain_;
   std::unordered_map<std::uint64_t, std::vector<Id>> tuples_;  // (parent, suffix hash) -> ids
   std::vector<std::uint32_t> ranks_;
@@ -108,8 +112,8 @@ struct Op {
   std::string name;  ///< the key text, regex, suffix or variant name (file maps)
   Template value;
   std::vector<std::pair<Id, std::string>> pre;  ///< pre_dict: literal assignments in order
-  std::string file;                             ///< file maps: basename or `<string>`
-  mutable std::shared_ptr<Regex> regex;         ///< regex ops and del, compiled lazily
+  std::string_view file;  ///< file maps: basename or `<string>`, interned in Model::labels
+  mutable std::shared_ptr<Regex> regex;  ///< regex ops and del, compiled lazily
 };
 
 enum class ItemKind : std::uint8_t { op, only, no, join, cond, neg_cond };

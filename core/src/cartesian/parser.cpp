@@ -529,7 +529,7 @@ Parser::Target Parser::parse(Lexer& lexer, Target node, int prev_indent) {
             Item* map = model_.new_item(ItemKind::op);
             map->op.kind = which == 0 ? OpKind::file_map : OpKind::short_file_map;
             map->op.name = which == 0 ? long_name : short_name;
-            map->op.file = map_file_name(lexer.filename());
+            map->op.file = model_.labels.str(model_.labels.intern(map_file_name(lexer.filename())));
             node3->content.push_back(map);
           }
           if (node3->is_default && options_.defaults)
