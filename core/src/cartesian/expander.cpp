@@ -253,21 +253,23 @@ bool can_drop(const Item* item) {
 std::uint64_t Expander::get_dicts_join(const Node* node, std::span<const Item* const> inherited,
                                        Sink& sink) {
   auto content = std::make_shared<std::vector<const Item*>>();
-  std::vector<const Item*> onlys;
-  for (const Item* item : node->content) {
-    if (item->kind != ItemKind::join) {
-      content->push_back(item);
-      continue;
-    }
-    for (const Word& word : item->filter) {
-      join_onlys_.emplace_back();
-      Item& only = join_onlys_.back();
-      only.kind = ItemKind::only;
-      only.filter = Filter{word};
-      onlys.push_back(&only);
+  for (const Item* item : node->content)
+    if (item->kind != ItemKind::join) content->push_back(item);
+  // One `only` per join word, made once per node: the walk may come back here very often.
+  auto [it, fresh] = join_onlys_.try_emplace(node);
+  if (fresh) {
+    for (const Item* item : node->content) {
+      if (item->kind != ItemKind::join) continue;
+      for (const Word& word : item->filter) {
+        join_items_.emplace_back();
+        Item& only = join_items_.back();
+        only.kind = ItemKind::only;
+        only.filter = Filter{word};
+        it->second.push_back(&only);
+      }
     }
   }
-  return multiply_join(node, content, onlys, inherited, sink);
+  return multiply_join(node, content, it->second, inherited, sink);
 }
 
 // The reference's multiply_join(), including how it rebinds and extends node.content between

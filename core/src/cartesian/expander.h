@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "cartesian/context.h"
@@ -63,7 +65,8 @@ class Expander {
   FlatDict leaf_;
   Sink* leaf_sink_ = nullptr;
   bool stopped_ = false;
-  std::deque<Item> join_onlys_;
+  std::deque<Item> join_items_;  // the `only` filters joins are rewritten to
+  std::unordered_map<const Node*, std::vector<const Item*>> join_onlys_;
 };
 
 }  // namespace vt::core::cartesian
