@@ -142,9 +142,9 @@ class Parser::PreDict {
   bool contains(const Op& op) const {
     if (is_regex(op.kind)) {
       const auto id = keys_.find(op.name);
-      return id && index_.count(*id) != 0;
+      return id && has(*id);
     }
-    return index_.count(op.key) != 0;
+    return has(op.key);
   }
   void apply(const Op& op) {
     const std::string& v = op.value.text;
@@ -159,7 +159,7 @@ class Parser::PreDict {
         if (!KeyTable::reserved(op.key)) set(op.key, v + get(op.key));
         break;
       case OpKind::lazy_set:
-        if (!KeyTable::reserved(op.key) && index_.count(op.key) == 0) set(op.key, v);
+        if (!KeyTable::reserved(op.key) && !has(op.key)) set(op.key, v);
         break;
       case OpKind::regex_set:
       case OpKind::regex_append:
@@ -179,12 +179,16 @@ class Parser::PreDict {
     }
   }
   void set(Id key, std::string value) {
-    auto [it, fresh] = index_.emplace(key, entries_.size());
-    if (!fresh) {
-      entries_[it->second].second = std::move(value);
+    if (const std::size_t at = find(key); at != npos) {
+      entries_[at].second = std::move(value);
       return;
     }
     entries_.emplace_back(key, std::move(value));
+    if (!index_.empty()) {
+      index_.emplace(key, entries_.size() - 1);
+    } else if (entries_.size() > small) {
+      for (std::size_t i = 0; i < entries_.size(); ++i) index_.emplace(entries_[i].first, i);
+    }
   }
   // apply_predict(): the batch becomes one operation of the content, and starts again.
   void flush(Model& model, std::vector<Item*>& content) {
@@ -202,12 +206,24 @@ class Parser::PreDict {
     return k == OpKind::regex_set || k == OpKind::regex_append || k == OpKind::regex_prepend;
   }
   std::string get(Id key) const {
-    auto it = index_.find(key);
-    return it == index_.end() ? std::string() : entries_[it->second].second;
+    const std::size_t at = find(key);
+    return at == npos ? std::string() : entries_[at].second;
   }
   const KeyTable& keys_;
   std::vector<std::pair<Id, std::string>> entries_;
-  std::unordered_map<Id, std::size_t> index_;
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr std::size_t small = 16;  // most batches: a scan beats hashing
+  std::size_t find(Id key) const {
+    if (index_.empty()) {
+      for (std::size_t i = 0; i < entries_.size(); ++i)
+        if (entries_[i].first == key) return i;
+      return npos;
+    }
+    const auto it = index_.find(key);
+    return it == index_.end() ? npos : it->second;
+  }
+  bool has(Id key) const { return find(key) != npos; }
+  std::unordered_map<Id, std::size_t> index_;  // built once a batch outgrows `small`
 };
 
 void Parser::parse_file(const fs::path& file) {
