@@ -79,4 +79,24 @@ bool Context::might_match(const Filter& f, const LabelSet& below) const {
   return false;
 }
 
+Context::Verdict Context::evaluate(const Filter& f, const LabelSet& below) const {
+  Verdict v;
+  for (const Word& word : f) {
+    bool all_match = true;
+    bool all_might = true;
+    for (const Block& block : word) {
+      const std::size_t matched = match_adjacent(block);
+      if (matched == block.size()) continue;
+      all_match = false;
+      for (std::size_t j = matched; j < block.size() && all_might; ++j)
+        all_might = below.contains(block[j]);
+      if (!all_might) break;
+    }
+    v.match = v.match || all_match;
+    v.might = v.might || all_might;
+    if (v.match) return v;  // a match can also still match
+  }
+  return v;
+}
+
 }  // namespace vt::core::cartesian

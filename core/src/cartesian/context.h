@@ -19,6 +19,12 @@ class Context {
   bool match(const Filter& f) const;
   /// Filter.might_match(): some word whose blocks could still occur with `below`'s labels.
   bool might_match(const Filter& f, const LabelSet& below) const;
+  struct Verdict {
+    bool match = false;  ///< match()
+    bool might = false;  ///< might_match()
+  };
+  /// Both at once, matching each block against the context only once.
+  Verdict evaluate(const Filter& f, const LabelSet& below) const;
 
  private:
   bool in_ctx(const Label& f) const {

@@ -43,26 +43,29 @@ std::uint64_t Expander::run(Sink& sink) {
 // drops every dict below; keeps in `out` what only deeper labels can decide.
 bool Expander::process(std::span<const Item* const> items, Items& out, const LabelSet& below) {
   for (const Item* item : items) {
+    if (item->kind == ItemKind::op) continue;
+    const Context::Verdict v =
+        item->kind == ItemKind::join ? Context::Verdict{} : ctx_.evaluate(item->filter, below);
     switch (item->kind) {
-      case ItemKind::only:
-        if (!ctx_.might_match(item->filter, below)) return false;
-        if (!ctx_.match(item->filter)) out.push_back(item);
+      case ItemKind::only:  // requires action when it cannot match; irrelevant once it does
+        if (!v.might) return false;
+        if (!v.match) out.push_back(item);
         break;
       case ItemKind::no:
-        if (ctx_.match(item->filter)) return false;
-        if (ctx_.might_match(item->filter, below)) out.push_back(item);
+        if (v.match) return false;
+        if (v.might) out.push_back(item);
         break;
       case ItemKind::cond:
-        if (ctx_.match(item->filter)) {
+        if (v.match) {
           if (!process(item->fb_content, out, below)) return false;
-        } else if (ctx_.might_match(item->filter, below)) {
+        } else if (v.might) {
           out.push_back(item);
         }
         break;
       case ItemKind::neg_cond:
-        if (!ctx_.might_match(item->filter, below)) {
+        if (!v.might) {
           if (!process(item->fb_content, out, below)) return false;
-        } else if (!ctx_.match(item->filter)) {
+        } else if (!v.match) {
           out.push_back(item);
         }
         break;
