@@ -120,11 +120,18 @@ bool tokens_prefix_equal(const std::vector<Token>& a, const std::vector<Token>& 
   return true;
 }
 
+// The whole file in one read: tp-qemu's subtests.cfg alone is 2 MB.
 std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  std::string text;
+  const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : -1;
+  if (size > 0) {
+    text.resize(static_cast<std::size_t>(size));
+    in.seekg(0);
+    in.read(text.data(), size);
+    text.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  return text;
 }
 
 std::string map_file_name(const std::string& filename) {
