@@ -14,10 +14,15 @@ Reader::Reader(std::string text, std::string filename, bool is_file)
       expanded_.push_back(text::expand_tabs(line));
       line = expanded_.back();
     }
-    const std::string_view stripped = text::lstrip(line);
+    std::size_t spaces = 0;  // the usual indentation: ASCII spaces only
+    while (spaces < line.size() && line[spaces] == ' ') ++spaces;
+    const bool plain = spaces == line.size() || static_cast<unsigned char>(line[spaces]) < 0x80;
+    const std::string_view stripped =
+        plain ? text::lstrip(line.substr(spaces)) : text::lstrip(line);
     if (stripped.empty() || stripped[0] == '#' || stripped.substr(0, 2) == "//") continue;
     const auto prefix = static_cast<std::size_t>(stripped.data() - line.data());
-    const int indent = static_cast<int>(text::length(line.substr(0, prefix)));
+    const int indent = prefix == spaces ? static_cast<int>(spaces)
+                                        : static_cast<int>(text::length(line.substr(0, prefix)));
     lines_.push_back(Line{stripped, indent, linenum});
   }
 }

@@ -2,6 +2,8 @@
 
 #include <unicode/uchar.h>
 
+#include <cstring>
+
 namespace vt::core::cartesian::text {
 
 char32_t decode_multibyte(std::string_view s, std::size_t& i) noexcept {
@@ -88,8 +90,28 @@ const BreakTable break_table;
 const bool* const may_break = break_table.set;
 }  // namespace
 
+namespace {
+// Whether `s` has a line break other than '\n' (checked with memchr, which is vectorised).
+bool has_rare_breaks(std::string_view s) {
+  for (char c : {'\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\xc2', '\xe2'})
+    if (std::memchr(s.data(), c, s.size()) != nullptr) return true;
+  return false;
+}
+}  // namespace
+
 std::vector<std::string_view> split_lines(std::string_view s) {
   std::vector<std::string_view> lines;
+  if (!has_rare_breaks(s)) {  // the usual file: only '\n'
+    std::size_t start = 0;
+    while (start < s.size()) {
+      const void* nl = std::memchr(s.data() + start, '\n', s.size() - start);
+      const std::size_t end =
+          nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - s.data()) : s.size();
+      lines.push_back(s.substr(start, end - start));
+      start = end + 1;
+    }
+    return lines;
+  }
   std::size_t start = 0;
   std::size_t i = 0;
   while (i < s.size()) {
