@@ -61,24 +61,6 @@ bool Context::match(const Filter& f) const {
   return false;
 }
 
-bool Context::might_match(const Filter& f, const LabelSet& below) const {
-  for (const Word& word : f) {
-    bool all = true;
-    for (const Block& block : word) {
-      const std::size_t matched = match_adjacent(block);
-      for (std::size_t j = matched; j < block.size(); ++j) {
-        if (!below.contains(block[j])) {
-          all = false;
-          break;
-        }
-      }
-      if (!all) break;
-    }
-    if (all) return true;
-  }
-  return false;
-}
-
 Context::Verdict Context::evaluate(const Filter& f, const LabelSet& below) const {
   Verdict v;
   for (const Word& word : f) {

@@ -17,13 +17,11 @@ class Context {
 
   /// Filter.match(): some word whose every block occurs in the context.
   bool match(const Filter& f) const;
-  /// Filter.might_match(): some word whose blocks could still occur with `below`'s labels.
-  bool might_match(const Filter& f, const LabelSet& below) const;
   struct Verdict {
     bool match = false;  ///< match()
-    bool might = false;  ///< might_match()
+    bool might = false;  ///< Filter.might_match(): it could still match with `below`'s labels
   };
-  /// Both at once, matching each block against the context only once.
+  /// Both of the reference's tests at once, matching each block against the context once.
   Verdict evaluate(const Filter& f, const LabelSet& below) const;
 
  private:

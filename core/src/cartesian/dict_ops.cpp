@@ -66,7 +66,7 @@ std::string_view substitute(const Template& t, FlatDict& d, bool skip_dups) {
     if (p == std::string_view::npos || p + 3 > value.size()) break;
     const std::size_t q = value.find('}', p + 3);
     if (q == std::string_view::npos) break;
-    const auto v = lookup->str_of(value.substr(p + 2, q - p - 2));
+    const auto v = lookup->get(value.substr(p + 2, q - p - 2));
     if (!v) break;
     out.append(value.substr(start, p - start));
     out.append(*v);
@@ -76,14 +76,10 @@ std::string_view substitute(const Template& t, FlatDict& d, bool skip_dups) {
   return d.arena().store(out);
 }
 
-bool literal_pattern(const std::string& p) {
-  return p.find_first_of(".^$*+?{}[]\\|()") == std::string::npos;
-}
-
 // Keys of `d` (not reserved) that re.match(pattern + "$") accepts, in insertion order.
 std::vector<Id> matching_keys(const Op& op, const FlatDict& d) {
   std::vector<Id> out;
-  if (literal_pattern(op.name) && d.tuple_keys() == 0) {
+  if (is_literal_pattern(op.name) && d.tuple_keys() == 0) {
     if (auto id = d.keys().find(op.name); id && !KeyTable::reserved(*id) && d.has(*id))
       out.push_back(*id);
     return out;
@@ -171,8 +167,10 @@ namespace {
   throw Error(ErrorKind::value, message, std::string(), std::string(), -1);
 }
 
+constexpr std::string_view size_units = "BbKkMmGgTt";
+
 bool is_unit(char c) {
-  return std::string_view("BbKkMmGgTt").find(c) != std::string_view::npos;
+  return size_units.find(c) != std::string_view::npos;
 }
 
 // Python's int(): surrounding whitespace, a sign, digits with single '_' between them.
@@ -213,7 +211,7 @@ long double python_float(std::string_view s) {
   }
   char* end = nullptr;
   const long double v = clean.empty() ? 0 : std::strtold(clean.c_str(), &end);
-  bool hex = clean.find_first_of("xX") != std::string::npos;
+  const bool hex = clean.find_first_of("xX") != std::string::npos;
   if (clean.empty() || hex || end != clean.c_str() + clean.size())
     value_error("could not convert string to float: " + text::repr(s));
   return v;
@@ -255,7 +253,7 @@ long double data_size(std::string size) {
 
 int compare_string(std::string_view a, std::string_view b) {
   auto has_unit = [](std::string_view s) {
-    return s.find_first_of("BbKkMmGgTt") != std::string_view::npos;
+    return s.find_first_of(size_units) != std::string_view::npos;
   };
   long double x = 0, y = 0;
   if (has_unit(a) || has_unit(b)) {

@@ -44,8 +44,12 @@ std::uint64_t Expander::run(Sink& sink) {
 bool Expander::process(std::span<const Item* const> items, Items& out, const LabelSet& below) {
   for (const Item* item : items) {
     if (item->kind == ItemKind::op) continue;
-    const Context::Verdict v =
-        item->kind == ItemKind::join ? Context::Verdict{} : ctx_.evaluate(item->filter, below);
+    if (item->kind == ItemKind::join)
+      throw Error(ErrorKind::runtime,
+                  "'join' inside a conditional block is not supported (the reference fails there "
+                  "too)",
+                  item->line, std::string(), -1);
+    const Context::Verdict v = ctx_.evaluate(item->filter, below);
     switch (item->kind) {
       case ItemKind::only:  // requires action when it cannot match; irrelevant once it does
         if (!v.might) return false;
@@ -70,10 +74,6 @@ bool Expander::process(std::span<const Item* const> items, Items& out, const Lab
         }
         break;
       case ItemKind::join:
-        throw Error(ErrorKind::runtime,
-                    "'join' inside a conditional block is not supported (the reference fails "
-                    "there too)",
-                    item->line, std::string(), -1);
       case ItemKind::op:
         break;
     }
@@ -87,71 +87,71 @@ std::uint64_t Expander::get_dicts(const Node* node, std::span<const Item* const>
   return get_dicts_plain(node, node->filter_items, inherited, sink);
 }
 
+// What one node adds to the walk (labels, dep entries, shortname labels, the path), taken
+// back when the node is left, however it is left.
+class Expander::Visit {
+ public:
+  Visit(Expander& e, const Node* node)
+      : e_(e), node_(node), dep_mark_(e.dep_.size()), short_mark_(e.short_.size()) {
+    for (const Word& word : node->dep)
+      for (const Block& block : word) e.dep_.push_back(e.dep_string(block));
+    for (const Label& l : node->name) e.ctx_.push(l);
+  }
+  // After the node's filters passed: its shortname labels and its place on the path.
+  void enter() {
+    if (node_->append_to_shortname)
+      for (const Label& l : node_->name) e_.short_.push_back(&l);
+    e_.path_.push_back(node_);
+    entered_ = true;
+  }
+  ~Visit() {
+    if (entered_) e_.path_.pop_back();
+    e_.short_.resize(short_mark_);
+    e_.ctx_.pop(node_->name.size());
+    e_.dep_.resize(dep_mark_);
+  }
+  Visit(const Visit&) = delete;
+  Visit& operator=(const Visit&) = delete;
+
+ private:
+  Expander& e_;
+  const Node* node_;
+  std::size_t dep_mark_, short_mark_;
+  bool entered_ = false;
+};
+
+// One dep entry: the context before the node, then the block's labels, as written.
+std::string Expander::dep_string(const Block& block) const {
+  std::string d;
+  for (const Label& l : ctx_.labels()) d += (d.empty() ? "" : ".") + model_.labels.str(l.long_name);
+  for (const Label& l : block) d += (d.empty() ? "" : ".") + model_.labels.str(l.long_name);
+  return d;
+}
+
 std::uint64_t Expander::get_dicts_plain(const Node* node, std::span<const Item* const> own,
                                         std::span<const Item* const> inherited, Sink& sink) {
-  const std::size_t dep_mark = dep_.size();
-  for (const Word& word : node->dep) {
-    for (const Block& block : word) {
-      std::string d;
-      for (const Label& l : ctx_.labels())
-        d += (d.empty() ? "" : ".") + model_.labels.str(l.long_name);
-      for (const Label& l : block) d += (d.empty() ? "" : ".") + model_.labels.str(l.long_name);
-      dep_.push_back(std::move(d));
-    }
-  }
-  for (const Label& l : node->name) ctx_.push(l);
-  auto undo = [&] {
-    ctx_.pop(node->name.size());
-    dep_.resize(dep_mark);
-  };
-
-  const std::size_t depth = path_.size();
-  Items& pending = pending_at(depth);
+  Visit visit(*this, node);
+  Items& pending = pending_at(path_.size());
   pending.clear();
   const LabelSet& below = *node->labels;
-  bool ok = false;
-  try {
-    ok = process(own, pending, below) && process(inherited, pending, below);
-  } catch (...) {
-    undo();
-    throw;
-  }
-  if (!ok) {
-    undo();
-    return 0;
-  }
+  if (!process(own, pending, below) || !process(inherited, pending, below)) return 0;
+  visit.enter();
 
-  const std::size_t short_mark = short_.size();
-  if (node->append_to_shortname)
-    for (const Label& l : node->name) short_.push_back(&l);
-  path_.push_back(node);
-
+  if (node->children.empty()) {
+    emit_leaf(sink);
+    return 1;
+  }
   std::uint64_t count = 0;
   const bool use_defaults =
       options_.defaults &&
       !(node->var_name &&
         std::find(options_.expand_defaults.begin(), options_.expand_defaults.end(),
                   *node->var_name) != options_.expand_defaults.end());
-  try {
-    for (const Node* child : node->children) {
-      count += get_dicts(child, pending, sink);
-      if (stopped_) break;
-      if (use_defaults && child->is_default && count > 0) break;
-    }
-    if (node->children.empty()) {
-      leaf_sink_ = &sink;
-      emit_leaf();
-      count = 1;
-    }
-  } catch (...) {
-    path_.pop_back();
-    short_.resize(short_mark);
-    undo();
-    throw;
+  for (const Node* child : node->children) {
+    count += get_dicts(child, pending, sink);
+    if (stopped_) break;
+    if (use_defaults && child->is_default && count > 0) break;
   }
-  path_.pop_back();
-  short_.resize(short_mark);
-  undo();
   return count;
 }
 
@@ -173,7 +173,7 @@ void Expander::apply_content(const std::vector<Item*>& content, FlatDict& d) {
   }
 }
 
-void Expander::emit_leaf() {
+void Expander::emit_leaf(Sink& sink) {
   FlatDict& d = leaf_;
   d.reset();
   d.name_text.clear();
@@ -193,7 +193,7 @@ void Expander::emit_leaf() {
     for (auto it = path_.rbegin(); it != path_.rend(); ++it) apply_content((*it)->content, d);
     postfix_parse(d);
   }
-  if (!leaf_sink_->take(d)) stopped_ = true;
+  if (!sink.take(d)) stopped_ = true;
 }
 
 namespace {
@@ -216,7 +216,7 @@ std::string mk_name(const std::string& n1, const std::string& n2) {
   return cp.empty() ? p1 + "." + p2 : cp + p1 + p2;
 }
 
-// Collects a subtree's dicts (for the right-hand side of a join).
+// Merges each right-hand dict of a join with one left-hand dict and passes the result on.
 struct Merge : Expander::Sink {
   const FlatDict& left;
   Expander::Sink& out;
@@ -247,9 +247,12 @@ struct Forward : Expander::Sink {
   bool take(FlatDict& d) override { return fn(d); }
 };
 
-bool can_drop(const Item* item) {
-  return item->kind == ItemKind::only || item->kind == ItemKind::no ||
-         ((item->kind == ItemKind::cond || item->kind == ItemKind::neg_cond) && item->has_filters);
+// The items of a content list that can drop dicts.
+std::vector<const Item*> filters_of(const std::vector<const Item*>& content) {
+  std::vector<const Item*> out;
+  for (const Item* item : content)
+    if (item->can_drop()) out.push_back(item);
+  return out;
 }
 }  // namespace
 
@@ -281,20 +284,14 @@ std::uint64_t Expander::multiply_join(const Node* node,
                                       std::shared_ptr<std::vector<const Item*>>& content,
                                       std::span<const Item* const> onlys,
                                       std::span<const Item* const> inherited, Sink& sink) {
+  // `join` with nothing after it: onlys[:1] is empty, a plain walk.
+  if (onlys.empty()) return get_dicts_plain(node, filters_of(*content), inherited, sink);
   auto content_orig = std::make_shared<std::vector<const Item*>>(*content);
-  if (onlys.empty()) {  // `join` with nothing after it: onlys[:1] is empty, a plain walk
-    std::vector<const Item*> own;
-    for (const Item* item : *content)
-      if (can_drop(item)) own.push_back(item);
-    return get_dicts_plain(node, own, inherited, sink);
-  }
   // The reference appends the filter again every round; a filter twice is the same filter,
   // and not repeating it keeps long joins from growing the list without end.
   if (std::find(content->begin(), content->end(), onlys[0]) == content->end())
     content->push_back(onlys[0]);
-  std::vector<const Item*> own;
-  for (const Item* item : *content)
-    if (can_drop(item)) own.push_back(item);
+  const std::vector<const Item*> own = filters_of(*content);
   const auto remains = onlys.subspan(1);
   if (remains.empty()) return get_dicts_plain(node, own, inherited, sink);
 

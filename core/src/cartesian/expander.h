@@ -41,7 +41,9 @@ class Expander {
                               std::span<const Item* const> onlys,
                               std::span<const Item* const> inherited, Sink& sink);
   bool process(std::span<const Item* const> items, Items& out, const LabelSet& below);
-  void emit_leaf();
+  void emit_leaf(Sink& sink);
+  std::string dep_string(const Block& block) const;
+  class Visit;
   void apply_content(const std::vector<Item*>& content, FlatDict& d);
   Items& pending_at(std::size_t depth);
   struct Walk {  // where the walk is: saved around a join's inner rounds
@@ -63,7 +65,6 @@ class Expander {
   std::vector<std::unique_ptr<Items>> pending_;
   std::size_t pending_offset_ = 0;  // inner join rounds use fresh pending lists
   FlatDict leaf_;
-  Sink* leaf_sink_ = nullptr;
   bool stopped_ = false;
   std::deque<Item> join_items_;  // the `only` filters joins are rewritten to
   std::unordered_map<const Node*, std::vector<const Item*>> join_onlys_;

@@ -138,7 +138,7 @@ std::string FlatDict::reserved_str(Id key) const {
   }
 }
 
-std::optional<std::string> FlatDict::str_of(std::string_view key) const {
+std::optional<std::string> FlatDict::get(std::string_view key) const {
   const auto id = keys_->find(key);
   if (!id) return std::nullopt;
   if (KeyTable::reserved(*id)) {
@@ -150,17 +150,11 @@ std::optional<std::string> FlatDict::str_of(std::string_view key) const {
 }
 
 std::string_view FlatDict::name() const {
-  return overrides[KeyTable::name] ? std::string_view(*overrides[KeyTable::name])
-                                   : std::string_view(name_text);
+  return name_or_override(KeyTable::name, name_text);
 }
 
 std::string_view FlatDict::shortname() const {
-  return overrides[KeyTable::shortname] ? std::string_view(*overrides[KeyTable::shortname])
-                                        : std::string_view(shortname_text);
-}
-
-std::optional<std::string> FlatDict::get(std::string_view key) const {
-  return str_of(key);
+  return name_or_override(KeyTable::shortname, shortname_text);
 }
 
 void FlatDict::visit_items(

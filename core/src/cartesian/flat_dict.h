@@ -55,24 +55,22 @@ class FlatDict final : public Dict {
   /// `v` must outlive the dict's current contents (model text or this arena).
   void set(Id key, std::string_view v);
   void erase(Id key);
-  /// Like for_each_entry(), only over keys ending in `_max`, `_min` or `_fixed`.
+  /// `f(key, value)` for every key, in insertion order.
+  template <class F>
+  void for_each_entry(F&& f) const {
+    for_each_live(order_, f);
+  }
+  /// The same, only for keys ending in `_max`, `_min` or `_fixed`.
   template <class F>
   void for_each_postfix_entry(F&& f) const {
-    for (const auto& [key, seq] : postfix_order_)
-      if (has(key) && slots_[key].seq == seq) f(key, slots_[key].value);
-  }
-  template <class F>
-  void for_each_entry(F&& f) const {  // (key, value) in insertion order
-    for (const auto& [key, seq] : order_)
-      if (has(key) && slots_[key].seq == seq) f(key, slots_[key].value);
+    for_each_live(postfix_order_, f);
   }
   std::vector<Id> live_keys() const;
   std::size_t tuple_keys() const noexcept { return tuple_count_; }
   Arena& arena() noexcept { return arena_; }
   KeyTable& keys() const noexcept { return *keys_; }
 
-  /// str() of any key, reserved ones included (dep and the maps in repr form).
-  std::optional<std::string> str_of(std::string_view key) const;
+  /// str() of a reserved key (dep and the maps in repr form).
   std::string reserved_str(Id key) const;
   bool reserved_present(Id key) const;
 
@@ -81,11 +79,21 @@ class FlatDict final : public Dict {
   std::string_view shortname() const override;
   const std::vector<std::string>& dep() const override { return dep_list; }
   std::vector<std::pair<std::string, std::string>> items() const override;
+  /// str() of any key, reserved ones included; what `${key}` substitutes.
   std::optional<std::string> get(std::string_view key) const override;
   void visit_items(
       const std::function<void(std::string_view, std::string_view)>& fn) const override;
 
  private:
+  // Insertion logs hold (key, seq); an entry is live while the key's slot still has that seq.
+  template <class F>
+  void for_each_live(const std::vector<std::pair<Id, std::uint32_t>>& log, F& f) const {
+    for (const auto& [key, seq] : log)
+      if (has(key) && slots_[key].seq == seq) f(key, slots_[key].value);
+  }
+  std::string_view name_or_override(Id key, const std::string& text) const {
+    return overrides[key] ? std::string_view(*overrides[key]) : std::string_view(text);
+  }
   struct Slot {
     std::uint32_t gen = 0;
     std::uint32_t seq = 0;

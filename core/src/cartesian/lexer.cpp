@@ -189,8 +189,7 @@ std::size_t skip_spaces(std::string_view line, std::size_t pos) {
 }  // namespace
 
 void Lexer::fail(ErrorKind kind, const std::string& message) const {
-  throw Error(kind, message, has_line_ ? std::string(line_) : std::string(), reader_.filename(),
-              linenum_);
+  throw Error(kind, message, line_text(), reader_.filename(), linenum_);
 }
 
 void Lexer::push(T type, std::string text) {
@@ -198,6 +197,24 @@ void Lexer::push(T type, std::string text) {
   t.type = type;
   t.text = std::move(text);
   queue_.push_back(std::move(t));
+}
+
+// The reference raises lexing errors only when the parser reaches them, after the tokens
+// before them on the line: queued as a token, thrown when it is taken.
+void Lexer::push_error(ErrorKind kind, std::string message) {
+  Token e;
+  e.type = T::error;
+  e.error_kind = kind;
+  e.text = std::move(message);
+  queue_.push_back(std::move(e));
+  phase_ = Phase::finish_line;
+}
+
+// rest_as_string: the rest of the line, from pos_, as one string token.
+void Lexer::push_rest_of_line() {
+  rest_as_string_ = false;
+  push(T::string, std::string(text::lstrip(std::string_view(line_).substr(pos_))));
+  phase_ = Phase::finish_line;
 }
 
 Token Lexer::next() {
@@ -249,62 +266,39 @@ Token Lexer::next() {
   }
 }
 
+namespace {
+// Statement keywords: the prefix that makes one, and whether spaces after it are skipped.
+struct Keyword {
+  std::string_view prefix;  // with its trailing ' ' (or ':')
+  T token;
+  bool skip_spaces;
+};
+constexpr Keyword keywords[] = {
+    {"only ", T::only, true}, {"no ", T::no, true},         {"include ", T::include, false},
+    {"del ", T::del, true},   {"suffix ", T::suffix, true}, {"join ", T::join, true},
+};
+}  // namespace
+
 void Lexer::dispatch_keyword() {
   const std::string_view line = line_;
-  auto starts = [&](std::string_view p) { return line.substr(0, p.size()) == p; };
-  switch (line[0]) {
-    case 'v':
-      if (starts("variants:")) {
-        push(T::variants);
-        push(T::colon);
-        pos_ = 9;
-      } else if (starts("variants ")) {
-        push(T::variants);
-        pos_ = 8;
-      }
+  if (line.starts_with("variants:")) {
+    push(T::variants);
+    push(T::colon);
+    pos_ = 9;
+  } else if (line.starts_with("variants ")) {
+    push(T::variants);
+    pos_ = 8;
+  } else if (line[0] == '-') {
+    push(T::variant);
+    pos_ = 1;
+  } else {
+    for (const Keyword& k : keywords) {
+      if (!line.starts_with(k.prefix)) continue;
+      push(k.token);
+      pos_ = k.prefix.size() - 1;  // at the space, as the reference leaves it
+      if (k.skip_spaces) pos_ = skip_spaces(line, pos_);
       break;
-    case '-':
-      push(T::variant);
-      pos_ = 1;
-      break;
-    case 'o':
-      if (starts("only ")) {
-        push(T::only);
-        pos_ = skip_spaces(line, 4);
-      }
-      break;
-    case 'n':
-      if (starts("no ")) {
-        push(T::no);
-        pos_ = skip_spaces(line, 2);
-      }
-      break;
-    case 'i':
-      if (starts("include ")) {
-        push(T::include);
-        pos_ = 7;
-      }
-      break;
-    case 'd':
-      if (starts("del ")) {
-        push(T::del);
-        pos_ = skip_spaces(line, 3);
-      }
-      break;
-    case 's':
-      if (starts("suffix ")) {
-        push(T::suffix);
-        pos_ = skip_spaces(line, 6);
-      }
-      break;
-    case 'j':
-      if (starts("join ")) {
-        push(T::join);
-        pos_ = skip_spaces(line, 4);
-      }
-      break;
-    default:
-      break;
+    }
   }
 }
 
@@ -317,9 +311,7 @@ void Lexer::after_keyword() {
     m = find_operator(line);
   }
   if (rest_as_string_) {
-    rest_as_string_ = false;
-    push(T::string, std::string(text::lstrip(line.substr(pos_))));
-    phase_ = Phase::finish_line;
+    push_rest_of_line();
     return;
   }
   if (m && (colon == std::string_view::npos || colon > m->end)) {
@@ -337,9 +329,7 @@ void Lexer::strict_step() {
   if (check_rest_) {
     check_rest_ = false;
     if (rest_as_string_) {
-      rest_as_string_ = false;
-      push(T::string, std::string(text::lstrip(line.substr(pos_))));
-      phase_ = Phase::finish_line;
+      push_rest_of_line();
       return;
     }
   }
@@ -388,14 +378,9 @@ void Lexer::strict_step() {
   } else if (c == '=') {
     T op = T::op_set;
     if (!operator_for(oper_, op)) {
-      Token e;
-      e.type = T::error;
-      e.error_kind = ErrorKind::lexer;
-      e.text = "unexpected '" + oper_ + "=' at column " +
-               std::to_string(text::length(line.substr(0, start)) + 1) +
-               ": not an operator (=, +=, <=, ~=, ?=, ?+=, ?<=)";
-      queue_.push_back(std::move(e));
-      phase_ = Phase::finish_line;
+      push_error(ErrorKind::lexer, "unexpected '" + oper_ + "=' at column " +
+                                       std::to_string(text::length(line.substr(0, start)) + 1) +
+                                       ": not an operator (=, +=, <=, ~=, ?=, ?+=, ?<=)");
       return;
     }
     push(op);
@@ -405,12 +390,7 @@ void Lexer::strict_step() {
   } else if (c == '"') {
     const std::size_t close = line.find('"', pos_);
     if (close == std::string_view::npos) {
-      Token e;
-      e.type = T::error;
-      e.error_kind = ErrorKind::runtime;
-      e.text = "unterminated string: a '\"' without its closing '\"'";
-      queue_.push_back(std::move(e));
-      phase_ = Phase::finish_line;
+      push_error(ErrorKind::runtime, "unterminated string: a '\"' without its closing '\"'");
       return;
     }
     // The reference keeps the string's text in its identifier buffer, so it comes again as an
@@ -424,14 +404,10 @@ void Lexer::strict_step() {
   } else if (is_spec_oper(c)) {
     oper_ += static_cast<char>(c);
   } else {
-    Token e;
-    e.type = T::error;
-    e.error_kind = ErrorKind::lexer;
-    e.text = "unexpected character '" + std::string(line.substr(start, pos_ - start)) +
-             "' at column " + std::to_string(text::length(line.substr(0, start)) + 1) +
-             ": special characters are allowed only in the value of an assignment";
-    queue_.push_back(std::move(e));
-    phase_ = Phase::finish_line;
+    push_error(ErrorKind::lexer,
+               "unexpected character '" + std::string(line.substr(start, pos_ - start)) +
+                   "' at column " + std::to_string(text::length(line.substr(0, start)) + 1) +
+                   ": special characters are allowed only in the value of an assignment");
     return;
   }
   check_rest_ = true;

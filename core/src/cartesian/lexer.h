@@ -75,6 +75,8 @@ class Lexer {
   Reader& reader() noexcept { return reader_; }
   const std::string& filename() const noexcept { return reader_.filename(); }
   const std::string_view* line() const noexcept { return has_line_ ? &line_ : nullptr; }
+  /// The current line for messages; empty between lines.
+  std::string line_text() const { return has_line_ ? std::string(line_) : std::string(); }
   int linenum() const noexcept { return linenum_; }
 
   [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
@@ -86,6 +88,8 @@ class Lexer {
   void strict_step();
   void finish_line();
   void push(T type, std::string text = {});
+  void push_error(ErrorKind kind, std::string message);
+  void push_rest_of_line();
 
   Reader& reader_;
   std::vector<Token> queue_;  // tokens of the current step, handed out from queue_head_

@@ -163,38 +163,15 @@ Label Model::label(std::string_view var, std::string_view name) {
   return Label{labels.intern(name), labels.intern(long_name), true};
 }
 
-namespace {
-bool can_drop(const Item& item) {
-  switch (item.kind) {
-    case ItemKind::only:
-    case ItemKind::no:
-    case ItemKind::join:
-      return true;
-    case ItemKind::cond:
-    case ItemKind::neg_cond:
-      return item.has_filters;
-    case ItemKind::op:
-      return false;
-  }
-  return false;
-}
-
-void prepare_item(Item& item) {
-  if (item.kind != ItemKind::cond && item.kind != ItemKind::neg_cond) return;
-  item.fb_content.clear();
-  item.has_filters = false;
-  for (Item* inner : item.content) {
-    prepare_item(*inner);
-    if (can_drop(*inner)) {
-      item.fb_content.push_back(inner);
-      item.has_filters = true;
-    }
-  }
-}
-}  // namespace
-
 void Model::prepare() {
-  for (Item& item : items) prepare_item(item);
+  // A condition is made before the items inside it, so walking backwards prepares every
+  // inner condition before the one that holds it.
+  for (auto it = items.rbegin(); it != items.rend(); ++it) {
+    it->fb_content.clear();
+    if (it->kind != ItemKind::cond && it->kind != ItemKind::neg_cond) continue;
+    for (const Item* inner : it->content)
+      if (inner->can_drop()) it->fb_content.push_back(inner);
+  }
   for (Node& node : nodes) {
     node.labels->seal();
     node.filter_items.clear();
@@ -204,7 +181,7 @@ void Model::prepare() {
         node.has_joins = true;
         continue;
       }
-      if (can_drop(*item)) node.filter_items.push_back(item);
+      if (item->can_drop()) node.filter_items.push_back(item);
     }
   }
 }

@@ -125,8 +125,23 @@ struct Item {
   std::vector<Item*> content;  ///< conditions
   std::string line;            ///< source line, for messages
   // Derived before enumeration:
-  bool has_filters = false;             ///< a condition with only/no somewhere inside
-  std::vector<const Item*> fb_content;  ///< its items that can drop dicts
+  std::vector<const Item*> fb_content;  ///< a condition's items that can drop dicts
+
+  /// Whether this item can drop dicts: a filter, or a condition with a filter inside.
+  bool can_drop() const {
+    switch (kind) {
+      case ItemKind::only:
+      case ItemKind::no:
+      case ItemKind::join:
+        return true;
+      case ItemKind::cond:
+      case ItemKind::neg_cond:
+        return !fb_content.empty();
+      case ItemKind::op:
+        return false;
+    }
+    return false;
+  }
 };
 
 struct LabelSet {

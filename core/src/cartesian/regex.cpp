@@ -46,9 +46,13 @@ bool Regex::match(std::string_view subject) const {
   return match_length(subject) >= 0;
 }
 
+bool is_literal_pattern(std::string_view pattern) noexcept {
+  return pattern.find_first_of(".^$*+?{}[]\\|()") == std::string_view::npos;
+}
+
 bool full_key_match(const std::string& pattern, std::shared_ptr<Regex>& cache,
                     std::string_view key) {
-  if (pattern.find_first_of(".^$*+?{}[]\\|()") == std::string::npos) return key == pattern;
+  if (is_literal_pattern(pattern)) return key == pattern;
   if (!cache) cache = std::make_shared<Regex>(pattern + "$");
   return cache->match(key);
 }

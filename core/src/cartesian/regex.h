@@ -27,6 +27,9 @@ class Regex {
   std::unique_ptr<Code> code_;
 };
 
+/// Whether `pattern` has no regular-expression syntax, so it matches only itself.
+bool is_literal_pattern(std::string_view pattern) noexcept;
+
 /// Whether `key` is matched by re.match(pattern + "$"), without a regex for plain words.
 bool full_key_match(const std::string& pattern, std::shared_ptr<Regex>& cache,
                     std::string_view key);

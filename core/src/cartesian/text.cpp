@@ -3,6 +3,7 @@
 #include <unicode/uchar.h>
 
 #include <cstring>
+#include <iterator>
 
 namespace vt::core::cartesian::text {
 
@@ -63,6 +64,25 @@ bool is_alnum_unicode(char32_t c) noexcept {
 }
 
 namespace {
+// Bytes a line break can start with: '\n' first, then the rare ones.
+constexpr char break_starts[] = {'\n',   '\r',   '\x0b', '\x0c', '\x1c',
+                                 '\x1d', '\x1e', '\xc2', '\xe2'};
+
+struct BreakTable {
+  bool set[256] = {};
+  BreakTable() {
+    for (char b : break_starts) set[static_cast<unsigned char>(b)] = true;
+  }
+};
+const BreakTable break_table;
+
+// Whether `s` has a line break other than '\n' (memchr is vectorised).
+bool has_rare_breaks(std::string_view s) {
+  for (std::size_t i = 1; i < std::size(break_starts); ++i)
+    if (std::memchr(s.data(), break_starts[i], s.size()) != nullptr) return true;
+  return false;
+}
+
 // Length of the line break starting at s[i], 0 if none.
 std::size_t line_break_at(std::string_view s, std::size_t i) noexcept {
   const auto b = static_cast<unsigned char>(s[i]);
@@ -75,27 +95,9 @@ std::size_t line_break_at(std::string_view s, std::size_t i) noexcept {
   }
   return 0;
 }
-}  // namespace
 
-namespace {
-// Bytes that can start a line break.
-struct BreakTable {
-  bool set[256] = {};
-  BreakTable() {
-    for (unsigned char b : {'\n', '\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\xc2', '\xe2'})
-      set[b] = true;
-  }
-};
-const BreakTable break_table;
-const bool* const may_break = break_table.set;
-}  // namespace
-
-namespace {
-// Whether `s` has a line break other than '\n' (checked with memchr, which is vectorised).
-bool has_rare_breaks(std::string_view s) {
-  for (char c : {'\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\xc2', '\xe2'})
-    if (std::memchr(s.data(), c, s.size()) != nullptr) return true;
-  return false;
+bool ascii_space(unsigned char b) noexcept {
+  return b < 0x80 && is_space(b);
 }
 }  // namespace
 
@@ -115,7 +117,7 @@ std::vector<std::string_view> split_lines(std::string_view s) {
   std::size_t start = 0;
   std::size_t i = 0;
   while (i < s.size()) {
-    if (!may_break[static_cast<unsigned char>(s[i])]) {
+    if (!break_table.set[static_cast<unsigned char>(s[i])]) {
       ++i;
       continue;
     }
@@ -131,12 +133,6 @@ std::vector<std::string_view> split_lines(std::string_view s) {
   if (start < s.size()) lines.push_back(s.substr(start));
   return lines;
 }
-
-namespace {
-bool ascii_space(unsigned char b) noexcept {
-  return b == ' ' || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F);
-}
-}  // namespace
 
 std::string_view lstrip(std::string_view s) noexcept {
   std::size_t i = 0;
