@@ -152,6 +152,24 @@ TEST(CartesianEngine, AFileThatIncludesItselfIsAnErrorNotARecursionWithoutEnd) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(CartesianEngine, ParseTextActsAsTheFileItNames) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("vt_cartesian_text_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "inc");
+  std::ofstream(dir / "inc/part.cfg") << "k = from-include\n";
+  cartesian::Config config;
+  config.parse_text("variants:\n  - a:\n    include inc/part.cfg\n", dir / "virtual.cfg");
+  std::string map, k;
+  config.for_each([&](const cartesian::Dict& d) {
+    map = d.get("_name_map_file").value_or("");
+    k = d.get("k").value_or("");
+    return true;
+  });
+  EXPECT_EQ(map, "{'virtual.cfg': 'a'}");
+  EXPECT_EQ(k, "from-include");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CartesianEngine, NamesOnlyGivesTheSameDictsAsFull) {
   const std::string cfg =
       "variants:\n  - a:\n  - b: a\nvariants v:\n  - @x.y:\n  - z:\n    no b\nonly a, z\n";

@@ -58,6 +58,10 @@ void Config::parse_file(const std::filesystem::path& file) {
   Parser(impl_->model, impl_->options).parse_file(file);
 }
 
+void Config::parse_text(std::string_view text, const std::filesystem::path& file) {
+  Parser(impl_->model, impl_->options).parse_text(std::string(text), file);
+}
+
 void Config::parse_string(std::string_view text) {
   Parser(impl_->model, impl_->options).parse_string(text);
 }

@@ -66,7 +66,11 @@ void Parser::parse_file(const fs::path& file) {
     throw Error(ErrorKind::missing_include,
                 "cannot read '" + file.string() + "': not a regular file — check the path",
                 std::string(), file.string(), 0);
-  Reader reader(read_file(file), file.string(), true);
+  parse_text(read_file(file), file);
+}
+
+void Parser::parse_text(std::string text, const fs::path& file) {
+  Reader reader(std::move(text), file.string(), true);
   Lexer lexer(reader);
   model_.root = parse(lexer, Target{model_.root, nullptr}, -1).node;
 }

@@ -22,6 +22,7 @@ class Parser {
   Parser(Model& model, const Options& options) : model_(model), options_(options) {}
 
   void parse_file(const std::filesystem::path& file);
+  void parse_text(std::string text, const std::filesystem::path& file);
   void parse_string(std::string_view text);
 
  private:

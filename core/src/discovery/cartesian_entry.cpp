@@ -1,7 +1,5 @@
 #include "discovery/cartesian_entry.h"
 
-#include <stdlib.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -132,12 +130,6 @@ CartesianEntry::CartesianEntry(const CartesianSource& source) : provider_(source
   add_statements(source.statements);
 }
 
-CartesianEntry::~CartesianEntry() {
-  if (generated_dir_.empty()) return;
-  std::error_code ec;
-  fs::remove_all(generated_dir_, ec);
-}
-
 // Avocado-VT's bootstrap writes `variants subtest:` and then every tests/cfg file indented by
 // four spaces, each file starting with its own `- name:` line. A file that does not start
 // with one becomes the variant named after the file (`boot.cfg` is `- boot:`).
@@ -178,20 +170,10 @@ void CartesianEntry::generate_subtests(const std::vector<fs::path>& cfg_files) {
   }
   if (!any) return;  // has_tests() is false
 
-  std::string pattern = (fs::temp_directory_path() / "vtrun-cartesian-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr)
-    throw sdk::Error("cannot create a temporary directory for the generated subtests.cfg ('" +
-                     pattern + "'): " + std::strerror(errno) + " — check $TMPDIR");
-  generated_dir_ = pattern;
-  // Named subtests.cfg as Avocado-VT names it: `_name_map_file` keys carry the file name.
-  generated_file_ = generated_dir_ / "subtests.cfg";
-  std::ofstream out(generated_file_, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out)
-    throw sdk::Error("cannot write '" + generated_file_.string() + "': " + std::strerror(errno) +
-                     " — check $TMPDIR");
-  files_.push_back(generated_file_);
+  // Named subtests.cfg as Avocado-VT names it (`_name_map_file` keys carry the file name);
+  // parsed from memory: the name stands for the file bootstrap would write, none is written.
+  generated_file_ = default_place_.file.parent_path() / "subtests.cfg";
+  generated_text_ = std::move(text);
 }
 
 void CartesianEntry::add_statements(const std::vector<std::string>& statements) {
@@ -208,6 +190,7 @@ void CartesianEntry::add_statements(const std::vector<std::string>& statements) 
 void CartesianEntry::parse_into(cartesian::Config& config) const {
   with_user_places([&] {
     for (const fs::path& file : files_) config.parse_file(file);
+    if (!generated_text_.empty()) config.parse_text(generated_text_, generated_file_);
     if (!statements_text_.empty()) config.parse_string(statements_text_);
   });
 }

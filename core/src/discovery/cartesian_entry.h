@@ -23,15 +23,12 @@ struct Place {
 
 class CartesianEntry {
  public:
-  /// Finds the entry of `source` and, for the tests/cfg layout, writes the generated
-  /// subtests.cfg into a temporary directory. Throws sdk::ConfigError for a missing entry.
+  /// Finds the entry of `source` and, for the tests/cfg layout, generates the subtests.cfg
+  /// text. Throws sdk::ConfigError for a missing entry.
   explicit CartesianEntry(const CartesianSource& source);
-  ~CartesianEntry();  // removes the generated file
-  CartesianEntry(const CartesianEntry&) = delete;
-  CartesianEntry& operator=(const CartesianEntry&) = delete;
 
   /// False when the layout holds no subtest at all (every tests/cfg file is empty).
-  bool has_tests() const noexcept { return !files_.empty(); }
+  bool has_tests() const noexcept { return !files_.empty() || !generated_text_.empty(); }
 
   /// Parses the entry files, then the extra statements, into `config`. Throws as rethrow().
   void parse_into(cartesian::Config& config) const;
@@ -53,8 +50,9 @@ class CartesianEntry {
   Place default_place_;
   std::string provider_;
 
-  // The tests/cfg layout: the generated file and where each of its lines came from.
-  std::filesystem::path generated_dir_;  // empty: nothing generated
+  // The tests/cfg layout: the generated text, the name it is parsed under, and where each of
+  // its lines came from.
+  std::string generated_text_;  // empty: nothing generated
   std::filesystem::path generated_file_;
   struct Origin {
     Place place;

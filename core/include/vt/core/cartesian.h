@@ -89,6 +89,9 @@ class Config {
 
   /// Parses a file; relative `include`s resolve against its directory. Throws Error.
   void parse_file(const std::filesystem::path& file);
+  /// Parses `text` as if it were the contents of `file`: that name in `_name_map_file` and
+  /// errors, relative includes against its folder; `file` itself is not read. Throws Error.
+  void parse_text(std::string_view text, const std::filesystem::path& file);
   /// Parses statements as if they followed everything parsed so far (file name `<string>`).
   void parse_string(std::string_view text);
 
