@@ -75,12 +75,7 @@ int run_cartesian(const CartesianArgs& args) {
 
   StdoutLines out;
   try {
-    // Freeing the tree of a large matrix takes longer than some listings (tp-qemu: ~10 ms of a
-    // 0.13 s run) and the process ends right after, so, as compilers do, it is kept: held by a
-    // static, it stays reachable and LeakSanitizer stays quiet.
-    static cartesian::Config* kept = nullptr;
-    kept = new cartesian::Config(options);
-    cartesian::Config& config = *kept;
+    cartesian::Config config(options);
     config.parse_file(args.file);
     for (const auto& statement : args.statements) config.parse_string(statement);
     std::uint64_t number = 0;
