@@ -123,7 +123,7 @@ struct Item {
   Op op;
   Filter filter;
   std::vector<Item*> content;  ///< conditions
-  std::string line;            ///< source line, for messages
+  std::string line;            ///< a join's source line, for the error it may raise
   // Derived before enumeration:
   std::vector<const Item*> fb_content;  ///< a condition's items that can drop dicts
 

@@ -189,7 +189,6 @@ void Parser::parse_condition(Lexer& lexer, Frame& f, ItemKind kind, Filter filte
   if (!rest.empty()) lexer.reader().set_next_line(rest, indent + 1, lexer.linenum());
   Item* cond = model_.new_item(kind);
   cond->filter = std::move(filter);
-  cond->line = lexer.line_text();
   parse(lexer, Target{nullptr, cond}, indent);
   f.pre.flush(model_, f.node.content());
   f.node.content().push_back(cond);
@@ -353,7 +352,7 @@ void Parser::add_filter(Lexer& lexer, Frame& f, T keyword) {
                                : keyword == T::no ? ItemKind::no
                                                   : ItemKind::join);
   item->filter = std::move(filter);
-  item->line = lexer.line_text();
+  if (keyword == T::join) item->line = lexer.line_text();  // for the error join may raise later
   f.node.content().push_back(item);
 }
 
