@@ -1,6 +1,7 @@
 #include "cartesian/lexer.h"
 
 #include <string_view>
+#include <utility>
 
 #include "cartesian/text.h"
 
@@ -102,60 +103,33 @@ bool is_spec_oper(char32_t c) noexcept {
 
 // tokens_oper: the characters before '=' name the operator.
 bool operator_for(std::string_view oper, T& out) noexcept {
-  if (oper.empty())
-    out = T::op_set;
-  else if (oper == "+")
-    out = T::op_append;
-  else if (oper == "<")
-    out = T::op_prepend;
-  else if (oper == "~")
-    out = T::op_lazy_set;
-  else if (oper == "?")
-    out = T::op_regex_set;
-  else if (oper == "?+")
-    out = T::op_regex_append;
-  else if (oper == "?<")
-    out = T::op_regex_prepend;
-  else
-    return false;
-  return true;
+  static constexpr std::pair<std::string_view, T> operators[] = {{"", T::op_set},
+                                                                 {"+", T::op_append},
+                                                                 {"<", T::op_prepend},
+                                                                 {"~", T::op_lazy_set},
+                                                                 {"?", T::op_regex_set},
+                                                                 {"?+", T::op_regex_append},
+                                                                 {"?<", T::op_regex_prepend}};
+  for (const auto& [text, type] : operators)
+    if (oper == text) {
+      out = type;
+      return true;
+    }
+  return false;
 }
 
+// tokens_map: the characters that are tokens by themselves.
 bool single_char_token(char32_t c, T& out) noexcept {
-  switch (c) {
-    case '-':
-      out = T::variant;
+  static constexpr std::pair<char32_t, T> singles[] = {
+      {'-', T::variant}, {'.', T::dot},      {':', T::colon},    {'@', T::at},
+      {',', T::comma},   {'[', T::lbracket}, {']', T::rbracket}, {'(', T::lparen},
+      {')', T::rparen},  {'!', T::not_cond}};
+  for (const auto& [ch, type] : singles)
+    if (c == ch) {
+      out = type;
       return true;
-    case '.':
-      out = T::dot;
-      return true;
-    case ':':
-      out = T::colon;
-      return true;
-    case '@':
-      out = T::at;
-      return true;
-    case ',':
-      out = T::comma;
-      return true;
-    case '[':
-      out = T::lbracket;
-      return true;
-    case ']':
-      out = T::rbracket;
-      return true;
-    case '(':
-      out = T::lparen;
-      return true;
-    case ')':
-      out = T::rparen;
-      return true;
-    case '!':
-      out = T::not_cond;
-      return true;
-    default:
-      return false;
-  }
+    }
+  return false;
 }
 
 struct OperatorMatch {
