@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -61,6 +62,18 @@ std::string read_file(const fs::path& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+}  // namespace vt::sdk
+
+namespace vt::sdk {
+
+fs::path cache_dir() {
+  if (const char* v = std::getenv("VTRUN_CACHE_DIR"); v != nullptr && *v != '\0') return v;
+  if (const char* v = std::getenv("XDG_CACHE_HOME"); v != nullptr && *v == '/')
+    return fs::path(v) / "vtrun";
+  const char* home = std::getenv("HOME");
+  return fs::path(home != nullptr && *home != '\0' ? home : "/tmp") / ".cache" / "vtrun";
 }
 
 }  // namespace vt::sdk

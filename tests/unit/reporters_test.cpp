@@ -79,6 +79,9 @@ class FakeHost final : public vt::sdk::Host {
   vt::sdk::ResourceLedger& ledger() override {
     throw vt::sdk::Error("FakeHost::ledger is not part of this test");
   }
+  void at_shutdown(void (*)(void*), void*) override {
+    throw vt::sdk::Error("FakeHost::at_shutdown is not part of this test");
+  }
   std::vector<std::string> logged;
 };
 

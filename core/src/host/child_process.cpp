@@ -126,7 +126,7 @@ int decode_status(int raw) {
 
 }  // namespace
 
-ChildProcess::ChildProcess(const sdk::ExecRequest& request)
+ChildProcess::ChildProcess(const sdk::ExecRequest& request, bool die_with_parent)
     : stdin_data_(request.stdin_data), pty_(request.pty) {
   if (request.argv.empty()) throw sdk::Error("cannot run an empty command");
   auto env_strings = build_environment(request.env);
@@ -162,11 +162,16 @@ ChildProcess::ChildProcess(const sdk::ExecRequest& request)
   }
   const char* cwd = request.cwd.empty() ? nullptr : request.cwd.c_str();
 
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ < 0) throw sdk::Error("fork failed: " + errno_text(errno));
   if (pid_ == 0) {
     // Child: only async-signal-safe calls from here on.
     setsid();
+    // The parent may have died before the prctl took effect: then nobody would send it.
+    if (die_with_parent &&
+        (prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL) != 0 || getppid() != parent))
+      _exit(127);
     if (pty_) {
       ioctl(slave, TIOCSCTTY, 0);
       dup2(slave, 0);

@@ -12,8 +12,9 @@ namespace vt::core {
 
 class ChildProcess {
  public:
-  /// Forks and execs. Throws sdk::Error when the command cannot be started.
-  explicit ChildProcess(const sdk::ExecRequest& request);
+  /// Forks and execs. Throws sdk::Error when the command cannot be started. With
+  /// `die_with_parent` the child gets SIGKILL when the forking thread dies (PR_SET_PDEATHSIG).
+  explicit ChildProcess(const sdk::ExecRequest& request, bool die_with_parent = false);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -59,6 +59,12 @@ CoreHost::CoreHost(fs::path ledger_dir, int verbosity)
 }
 
 CoreHost::~CoreHost() {
+  std::vector<std::pair<void (*)(void*), void*>> callbacks;
+  {
+    std::lock_guard lock(scratch_mutex_);
+    callbacks.swap(shutdown_callbacks_);
+  }
+  for (auto it = callbacks.rbegin(); it != callbacks.rend(); ++it) it->first(it->second);
   std::error_code ec;
   for (const auto& dir : scratch_dirs_) fs::remove_all(dir, ec);
   if (logging_->logger) logging_->logger->flush();
@@ -103,6 +109,11 @@ fs::path CoreHost::make_scratch_dir(std::string_view purpose) {
   std::lock_guard lock(scratch_mutex_);
   scratch_dirs_.emplace_back(templ);
   return templ;
+}
+
+void CoreHost::at_shutdown(void (*callback)(void* context), void* context) {
+  std::lock_guard lock(scratch_mutex_);
+  shutdown_callbacks_.emplace_back(callback, context);
 }
 
 fs::path CoreHost::default_ledger_dir() {

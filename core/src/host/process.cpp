@@ -16,7 +16,7 @@ using Clock = std::chrono::steady_clock;
 class BackgroundProcess final : public sdk::Process {
  public:
   BackgroundProcess(const sdk::ExecRequest& request, sdk::OutputSink* sink)
-      : child_(request), sink_(sink), pid_(child_.pid()) {
+      : child_(request, /*die_with_parent=*/true), sink_(sink), pid_(child_.pid()) {
     pump_ = std::thread([this] {
       const auto status = child_.pump(sink_, nullptr, std::nullopt);
       std::lock_guard lock(mutex_);

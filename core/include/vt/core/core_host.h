@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vt/sdk/host.h"
@@ -12,7 +13,8 @@
 namespace vt::core {
 
 /// Persists ledger entries as one JSON file each in a directory, so `vtrun gc` (or the next
-/// run) can clean up after a crash.
+/// run) can clean up after a crash: `{kind, name, cleanup, owner_pid, owner_start, created,
+/// pid?, pid_start?}`, the start times as sweep_ledger reads them (ledger_sweep.h).
 class FileLedger final : public sdk::ResourceLedger {
  public:
   explicit FileLedger(std::filesystem::path dir);
@@ -38,6 +40,7 @@ class CoreHost final : public sdk::Host {
                                       sdk::OutputSink* sink) override;
   std::filesystem::path make_scratch_dir(std::string_view purpose) override;
   sdk::ResourceLedger& ledger() override { return ledger_; }
+  void at_shutdown(void (*callback)(void* context), void* context) override;
 
   /// Also writes every message (at debug level) to `file`, e.g. the job's debug.log.
   void attach_log_file(const std::filesystem::path& file);
@@ -51,6 +54,7 @@ class CoreHost final : public sdk::Host {
   FileLedger ledger_;
   std::mutex scratch_mutex_;
   std::vector<std::filesystem::path> scratch_dirs_;
+  std::vector<std::pair<void (*)(void*), void*>> shutdown_callbacks_;
 };
 
 }  // namespace vt::core

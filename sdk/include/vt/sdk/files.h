@@ -12,6 +12,11 @@ namespace vt::sdk {
 /// parent directories. Thread-safe. Throws sdk::Error naming the path on failure.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+/// vtrun's cache directory: $VTRUN_CACHE_DIR, else $XDG_CACHE_HOME/vtrun, else ~/.cache/vtrun.
+/// Built guest images live in `images/<name>/<inputs hash>/`, with `images/<name>/current`
+/// linking to the newest build.
+std::filesystem::path cache_dir();
+
 /// Reads a whole file. Throws sdk::Error naming the path when it cannot.
 std::string read_file(const std::filesystem::path& path);
 

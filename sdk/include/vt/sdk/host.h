@@ -64,7 +64,9 @@ class Host {
   virtual ExecResult run(const ExecRequest& request, OutputSink* sink) = 0;
 
   /// Starts a host command in the background. Output goes to `sink` (owned by the caller, must
-  /// outlive the Process) or, when null, to /dev/null. `request.timeout` is ignored.
+  /// outlive the Process) or, when null, to /dev/null. `request.timeout` is ignored. The
+  /// process gets SIGKILL when the thread that spawned it (and so vtrun) dies, so a crash never
+  /// leaves it running.
   virtual std::unique_ptr<Process> spawn(const ExecRequest& request, OutputSink* sink) = 0;
 
   /// Creates a fresh, empty, private directory that the core removes at the end of the job.
@@ -72,6 +74,12 @@ class Host {
 
   /// The ledger of resources created outside the process.
   virtual ResourceLedger& ledger() = 0;
+
+  /// Calls `callback(context)` when this Host ends (the job is over), newest first, before the
+  /// scratch directories go: where a plugin releases what it kept for the whole job (saved VM
+  /// states). A plain function pointer, not std::function, to keep the boundary simple
+  /// (STYLE.md). The callback must not throw.
+  virtual void at_shutdown(void (*callback)(void* context), void* context) = 0;
 };
 
 }  // namespace vt::sdk

@@ -19,6 +19,15 @@ enum class PluginKind { backend, reporter, scheduler };
 /// "backend", "reporter", "scheduler".
 const char* to_string(PluginKind kind) noexcept;
 
+/// One finding of `vtrun check`: what was checked, whether this host passes, what was found,
+/// and (when it does not pass) what to install or change.
+struct HostCheck {
+  std::string what;    ///< "qemu-system-x86_64", "KVM", "guest image 'tiny'"
+  bool ok = false;     ///< false: tests on this backend cannot run, or run degraded
+  std::string found;   ///< "QEMU 7.2.22", "present but unusable (PVM): TCG is used"
+  std::string remedy;  ///< "apt-get install qemu-system-x86", empty when ok
+};
+
 /// One thing a plugin can create. Exactly the `make_*` member matching `kind` is set.
 /// The functions may throw; the core re-throws with the plugin's name.
 struct Factory {
@@ -28,6 +37,8 @@ struct Factory {
   std::unique_ptr<Testbed> (*make_testbed)(Host& host, const TestbedSpec& spec) = nullptr;
   std::unique_ptr<Reporter> (*make_reporter)(Host& host, const ReporterSpec& spec) = nullptr;
   std::unique_ptr<Scheduler> (*make_scheduler)(Host& host, const SchedulerSpec& spec) = nullptr;
+  /// Backends, optional: what this host offers for them (`vtrun check`). Must not throw.
+  std::vector<HostCheck> (*check_host)(Host& host) = nullptr;
 };
 
 struct Manifest {
