@@ -12,6 +12,8 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(LibArchive REQUIRED)
 find_package(LibXml2 REQUIRED)
 find_package(Threads REQUIRED)
+# SHA-256 of image recipes (libcrypto's EVP interface).
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 # Reads the gzip reference dumps of the Cartesian tests.
 find_package(ZLIB REQUIRED)
 

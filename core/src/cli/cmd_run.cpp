@@ -4,6 +4,7 @@
 
 #include "cli/cartesian_options.h"
 #include "cli/commands.h"
+#include "vt/core/ledger_sweep.h"
 #include "vt/core/runner.h"
 #include "vt/sdk/error.h"
 
@@ -40,6 +41,35 @@ ReporterRequest parse_reporter(const std::string& spec) {
     throw sdk::ConfigError("--reporter '" + spec +
                            "': empty path after ':' — use NAME or NAME:PATH");
   return {spec.substr(0, colon), path == "-" ? fs::path("-") : fs::absolute(path)};
+}
+
+// What a crashed run left behind goes before this job creates anything of its own; quietly,
+// since it is not this job's business unless it fails (then `vtrun gc` says more).
+void sweep_ledger_quietly(Context& ctx) {
+  try {
+    const SweepReport report = sweep_ledger(ctx.ledger_dir(), ctx.host());
+    for (const auto& item : report.items) {
+      std::string notes;
+      for (const auto& n : item.notes) notes += "; " + n;
+      switch (item.action) {
+        case SweepItem::Action::removed:
+          ctx.host().log(sdk::LogLevel::info, "gc",
+                         "removed " + item.kind + " " + item.name + " left by a crashed run (pid " +
+                             std::to_string(item.owner_pid) + ")" + notes);
+          break;
+        case SweepItem::Action::kept:
+          break;
+        case SweepItem::Action::failed:
+        case SweepItem::Action::unreadable:
+          ctx.host().log(sdk::LogLevel::info, "gc",
+                         "could not clean up ledger entry '" + item.file.string() + "'" + notes +
+                             " — `vtrun gc` shows it");
+          break;
+      }
+    }
+  } catch (const std::exception& e) {
+    ctx.host().log(sdk::LogLevel::warn, "gc", std::string("ledger sweep failed: ") + e.what());
+  }
 }
 
 }  // namespace
@@ -80,6 +110,7 @@ Command add_run_command(CLI::App& app) {
             discovery.cartesian_statements = args->cartesian.statements();
             const auto plan = ctx.select(args->selection, discovery);
             options.providers_dir = ctx.providers_dir();
+            sweep_ledger_quietly(ctx);
             const JobOutcome outcome =
                 run_job(plan, ctx.providers(), options, ctx.plugins(), ctx.host());
             std::cout << outcome.job_dir.string() << std::endl;

@@ -18,5 +18,8 @@ Command add_run_command(CLI::App& app);
 Command add_plugins_command(CLI::App& app);
 Command add_providers_command(CLI::App& app);
 Command add_cartesian_command(CLI::App& app);
+Command add_gc_command(CLI::App& app);
+Command add_image_command(CLI::App& app);
+Command add_check_command(CLI::App& app);
 
 }  // namespace vt::core::cli

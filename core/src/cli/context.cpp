@@ -1,12 +1,23 @@
 #include "cli/context.h"
 
+#include <cstdlib>
+
 #include "vt/sdk/error.h"
 
 namespace vt::core::cli {
 
+namespace {
+std::filesystem::path ledger_dir_from_environment() {
+  if (const char* v = std::getenv("VTRUN_LEDGER_DIR"); v != nullptr && *v != '\0')
+    return std::filesystem::absolute(v);
+  return CoreHost::default_ledger_dir();
+}
+}  // namespace
+
 Context::Context(GlobalOptions options)
     : options_(std::move(options)),
-      host_(std::make_unique<CoreHost>(CoreHost::default_ledger_dir(), options_.verbosity)) {}
+      ledger_dir_(ledger_dir_from_environment()),
+      host_(std::make_unique<CoreHost>(ledger_dir_, options_.verbosity)) {}
 
 const PluginRegistry& Context::plugins() {
   if (!registry_) {

@@ -4,6 +4,7 @@
 
 #include "vt/core/atomic_file.h"
 #include "vt/core/core_host.h"
+#include "vt/core/ledger_sweep.h"
 
 namespace vt::core {
 
@@ -22,7 +23,13 @@ std::string FileLedger::record(const sdk::LedgerEntry& entry) {
                         {"cleanup", entry.cleanup_argv},
                         {"owner_pid", getpid()},
                         {"created", std::time(nullptr)}};
-  if (entry.pid) doc["pid"] = *entry.pid;
+  // With the start times a recycled pid is not taken for the owner (or the process) it was.
+  const auto own_start = process_start_time(getpid());
+  if (own_start) doc["owner_start"] = *own_start;
+  if (entry.pid) {
+    doc["pid"] = *entry.pid;
+    if (const auto start = process_start_time(*entry.pid)) doc["pid_start"] = *start;
+  }
   write_file_atomic(dir_ / (token + ".json"), doc.dump(2) + "\n");
   return token;
 }

@@ -240,4 +240,19 @@ PluginPtr<sdk::Scheduler> PluginRegistry::make_scheduler(const std::string& name
   return create<sdk::Scheduler>(e.info, e.library, e.factory->make_scheduler, host, spec);
 }
 
+std::optional<std::vector<sdk::HostCheck>> PluginRegistry::check_host(const std::string& name,
+                                                                      sdk::Host& host) const {
+  const Entry& e = entry_for(sdk::PluginKind::backend, name);
+  if (e.factory->check_host == nullptr) return std::nullopt;
+  const std::string who = "plugin '" + e.info.path.filename().string() + "': checking the host " +
+                          "for backend '" + name + "' failed: ";
+  try {
+    return e.factory->check_host(host);
+  } catch (const std::exception& ex) {
+    throw sdk::Error(who + ex.what() + " — check_host must report problems, not throw");
+  } catch (...) {
+    throw sdk::Error(who + "unknown exception — check_host must report problems, not throw");
+  }
+}
+
 }  // namespace vt::core

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,12 @@ class PluginRegistry {
                                          const sdk::ReporterSpec& spec) const;
   PluginPtr<sdk::Scheduler> make_scheduler(const std::string& name, sdk::Host& host,
                                            const sdk::SchedulerSpec& spec) const;
+
+  /// What the host offers for backend `name` (`vtrun check`): its factory's check_host, or
+  /// nullopt when it declares none. Throws sdk::ConfigError for an unknown backend and
+  /// sdk::Error naming the plugin when check_host throws (which it must not).
+  std::optional<std::vector<sdk::HostCheck>> check_host(const std::string& name,
+                                                        sdk::Host& host) const;
 
   /// Throws the same sdk::ConfigError as the make_* functions when no factory of `kind` is
   /// named `name`; lets callers check every name before they create anything.
