@@ -10,14 +10,22 @@ packages=(
   # libraries (header-only Boost.DLL / Boost.Process ship in libboost-dev)
   libboost-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev libarchive-dev libxml2-dev libgtest-dev libgmock-dev
+  # SHA-256 of image recipes (libcrypto)
+  libssl-dev
   # the Cartesian engine: Unicode classes and Python-style regular expressions
   libicu-dev libpcre2-dev zlib1g-dev
   # test tools: xmllint validates JUnit output; procps for the process-leak checks
   libxml2-utils procps
   # fuzzing (scripts/fuzz-cartesian.sh): clang with libFuzzer's runtime (libclang_rt.fuzzer)
   clang-14 libclang-rt-14-dev
-  # benchmarks: GNU time's -v reports peak RSS
-  time
+  # benchmarks: GNU time's -v reports peak RSS; bc for ratios
+  time bc
+  # the qemu backend: QEMU, qemu-img, and what images/tiny/build.sh makes the test guest of
+  # (the Debian kernel, busybox, qemu-guest-agent, util-linux script, an ext4 disk)
+  qemu-system-x86 qemu-utils linux-image-amd64 busybox-static qemu-guest-agent dropbear-bin bsdutils
+  e2fsprogs cpio kmod xz-utils tar
+  # the qemu backend's ssh channel: the host's client and key generator
+  openssh-client
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the tiny test guest: Debian's kernel, a busybox initramfs with the virtio modules,
-# qemu-guest-agent as the command channel, and a small ext4 disk for the persistent scratch.
+# qemu-guest-agent as the command channel (dropbear as the ssh alternative), and a small ext4
+# disk for the persistent scratch.
 #
 #   build.sh --inputs   prints what the build depends on besides this folder (package
 #                       versions, kernel release); `vtrun image build` hashes it with the
@@ -12,7 +13,7 @@
 # archive members, no gzip name or time stamp.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-packages="linux-image-amd64 busybox-static qemu-guest-agent bsdutils e2fsprogs qemu-utils cpio kmod xz-utils"
+packages="linux-image-amd64 busybox-static qemu-guest-agent dropbear-bin bsdutils e2fsprogs qemu-utils cpio kmod xz-utils"
 kver=${VTRUN_GUEST_KERNEL:-$(ls /lib/modules | sort -V | tail -n 1)}
 
 if [ "${1:-}" = --inputs ]; then
@@ -23,7 +24,7 @@ if [ "${1:-}" = --inputs ]; then
   exit 0
 fi
 out=${1:?usage: build.sh OUTDIR | build.sh --inputs}
-for tool in busybox qemu-ga script mke2fs qemu-img cpio modinfo depmod xz; do
+for tool in busybox qemu-ga dropbear script mke2fs qemu-img cpio modinfo depmod xz; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || [ -x "/sbin/$tool" ] || {
     echo "build.sh: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
@@ -40,8 +41,9 @@ ln -s ../run "$root/var/run"
 cp /bin/busybox "$root/bin/busybox"
 cp /usr/sbin/qemu-ga "$root/usr/sbin/qemu-ga"
 cp /usr/bin/script "$root/usr/bin/script"
+cp /usr/sbin/dropbear "$root/usr/sbin/dropbear"
 # the shared libraries of the dynamically linked programs, at the paths the loader expects
-for prog in /usr/sbin/qemu-ga /usr/bin/script; do
+for prog in /usr/sbin/qemu-ga /usr/bin/script /usr/sbin/dropbear; do
   ldd "$prog" | awk '/=>/ { print $3 } /^\t\// { print $1 }' | while read -r lib; do
     [ -e "$lib" ] || continue
     mkdir -p "$root$(dirname "$lib")"
@@ -72,6 +74,8 @@ depmod -b "$root" "$kver"
 install -m 755 "$here/init" "$root/init"
 install -m 755 "$here/vt-exec" "$root/usr/lib/vtrun/vt-exec"
 install -m 755 "$here/vt-kill" "$root/usr/lib/vtrun/vt-kill"
+install -m 755 "$here/vt-ssh-exec" "$root/usr/lib/vtrun/vt-ssh-exec"
+install -m 644 "$here/vt-session" "$root/usr/lib/vtrun/vt-session"
 
 find "$root" -exec touch -h -d "@$epoch" {} +
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet | gzip -n -6) \
@@ -83,19 +87,17 @@ off=$(LC_ALL=C grep -abo -m1 -P '\xfd7zXZ\x00' "$out/vmlinuz" | head -n 1 | cut 
 tail -c +$((off + 1)) "$out/vmlinuz" | xz -dc --single-stream > "$out/vmlinux" 2>/dev/null || true
 [ -s "$out/vmlinux" ] || { echo "build.sh: cannot decompress the kernel" >&2; exit 1; }
 
-# --- the disk: empty ext4 holding the scratch directory, so it survives a reboot ---
-mkdir -p "$root.disk/scratch"
-touch -d "@$epoch" "$root.disk/scratch" "$root.disk"
+# --- the disk: an empty ext4 for the scratch directory (the guest's init makes
+# /srv/vtrun/scratch), so that it survives a reboot. No `mke2fs -d`: it stamps inodes with the
+# current time, which would make every build differ.
 E2FSPROGS_FAKE_TIME=$epoch mke2fs -q -t ext4 -L vtrun -U 6b8c1f0e-7a1d-4c4e-9d33-0f5c2a7e9b10 \
-  -E hash_seed=0b9d4f2c-5c1e-4a8f-8e6b-1d2c3b4a5f60,root_owner=0:0 -d "$root.disk" \
-  "$out/disk.raw" 256M >/dev/null
-rm -rf "$root.disk"
+  -E hash_seed=0b9d4f2c-5c1e-4a8f-8e6b-1d2c3b4a5f60,root_owner=0:0 "$out/disk.raw" 256M >/dev/null
 qemu-img convert -q -f raw -O qcow2 "$out/disk.raw" "$out/disk.qcow2"
 rm -f "$out/disk.raw"
 
 cat > "$out/image.json" <<JSON
 {"name": "tiny", "kernel": "vmlinux", "kernel_bzimage": "vmlinuz", "initrd": "initrd.img",
  "disk": "disk.qcow2", "disk_format": "qcow2", "kernel_release": "$kver",
- "kernel_params": "console=ttyS0 quiet panic=-1", "channel": "qemu-guest-agent"}
+ "kernel_params": "console=ttyS0 quiet panic=-1", "channels": ["qemu-guest-agent", "ssh"]}
 JSON
 echo "built tiny guest in $out (kernel $kver)"

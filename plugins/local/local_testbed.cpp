@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "vt/sdk/error.h"
+#include "vt/sdk/files.h"
 
 namespace vt::local {
 
@@ -15,21 +16,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool ends_with_slash(const std::string& p) {
-  return !p.empty() && p.back() == '/';
-}
-
-// autopkgtest's rule: both paths end in '/' (directory contents) or neither does (a file).
-void check_slash_rule(const std::string& from, const std::string& to) {
-  if (ends_with_slash(from) != ends_with_slash(to))
-    throw sdk::ConfigError("copy from '" + from + "' to '" + to +
-                           "': both paths must end in '/' (directory) or neither (file)");
-}
-
 void copy_local(const std::string& from, const std::string& to) {
-  check_slash_rule(from, to);
   std::error_code ec;
-  if (ends_with_slash(from)) {
+  if (sdk::check_copy_paths(from, to)) {
     if (!fs::is_directory(from, ec))
       throw sdk::ConfigError("copy: '" + from + "' is not a directory");
     fs::create_directories(to, ec);

@@ -21,22 +21,6 @@ constexpr const char* exec_helper = "/usr/lib/vtrun/vt-exec";
 constexpr const char* kill_helper = "/usr/lib/vtrun/vt-kill";
 constexpr std::size_t chunk = 4 << 20;
 
-std::string shell_quote(const std::string& word) {
-  std::string out = "'";
-  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-bool ends_with_slash(const std::string& p) {
-  return !p.empty() && p.back() == '/';
-}
-
-void check_slash_rule(const std::string& from, const std::string& to) {
-  if (ends_with_slash(from) != ends_with_slash(to))
-    throw sdk::ConfigError("copy from '" + from + "' to '" + to +
-                           "': both paths must end in '/' (directory) or neither (file)");
-}
-
 // A growing output file in the guest, read through an agent handle opened before the command
 // starts (vt-exec removes the names when the command ends; the handles keep the data).
 struct OutputFile {
@@ -87,8 +71,8 @@ sdk::ExecResult AgentShell::exec(const sdk::ExecRequest& request, sdk::OutputSin
                             "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/sh"});
     if (request.pty) env.push_back("TERM=linux");
     for (const auto& [k, v] : request.env) env.push_back(k + "=" + v);
-    json args = json::array({id, request.pty ? "1" : "0",
-                             request.cwd.empty() ? scratch_ : request.cwd, "--"});
+    json args = json::array(
+        {id, request.pty ? "1" : "0", request.cwd.empty() ? scratch_ : request.cwd, "--"});
     for (const auto& a : request.argv) args.push_back(a);
     const std::int64_t pid =
         agent_.call("guest-exec", {{"path", exec_helper}, {"arg", args}, {"env", env}})
@@ -139,8 +123,8 @@ sdk::ExecResult AgentShell::exec(const sdk::ExecRequest& request, sdk::OutputSin
     }
   } catch (const sdk::InfrastructureError& e) {
     result.exit_status = sdk::channel_failure;
-    const std::string message = std::string("vtrun: qemu: the guest agent channel failed: ") +
-                                e.what() + "\n";
+    const std::string message =
+        std::string("vtrun: qemu: the guest agent channel failed: ") + e.what() + "\n";
     if (sink != nullptr)
       sink->on_output(sdk::Stream::err, message);
     else
@@ -195,27 +179,25 @@ std::string AgentShell::get_file(const std::string& guest_path) {
   return data;
 }
 
-void AgentShell::copy_in(const std::string& host_path, const std::string& guest_path,
-                         sdk::Host& host) {
-  check_slash_rule(host_path, guest_path);
+void AgentShell::copy_in(const std::string& host_path, const std::string& guest_path) {
   std::error_code ec;
   const std::string tmp = "/run/vtrun/" + next_id() + ".copy";
-  if (ends_with_slash(host_path)) {
+  if (sdk::check_copy_paths(host_path, guest_path)) {
     if (!fs::is_directory(host_path, ec))
       throw sdk::ConfigError("copy_in: '" + host_path + "' is not a directory");
     sdk::ExecRequest tar;
     tar.argv = {"tar", "-C", host_path, "-cf", "-", "."};
     tar.timeout = std::chrono::seconds(300);
-    const sdk::ExecResult packed = host.run(tar, nullptr);
+    const sdk::ExecResult packed = host_.run(tar, nullptr);
     if (packed.exit_status != 0)
       throw sdk::InfrastructureError("packing '" + host_path + "' failed: " + packed.stderr_data);
     put_file(tmp, packed.stdout_data);
-    const auto r = run_checked("mkdir -p " + shell_quote(guest_path) + " && tar -xf " + tmp +
-                               " -C " + shell_quote(guest_path) + "; rc=$?; rm -f " + tmp +
-                               "; exit $rc");
+    const auto r =
+        run_checked("mkdir -p " + shell_quote(guest_path) + " && tar -xf " + tmp + " -C " +
+                    shell_quote(guest_path) + "; rc=$?; rm -f " + tmp + "; exit $rc");
     if (r.exit_status != 0)
-      throw sdk::InfrastructureError("unpacking into '" + guest_path + "' failed: " +
-                                     r.stderr_data);
+      throw sdk::InfrastructureError("unpacking into '" + guest_path +
+                                     "' failed: " + r.stderr_data);
     return;
   }
   if (!fs::is_regular_file(host_path, ec))
@@ -227,22 +209,20 @@ void AgentShell::copy_in(const std::string& host_path, const std::string& guest_
   std::snprintf(mode, sizeof mode, "%o", st.st_mode & 07777);
   const std::string parent = fs::path(guest_path).parent_path().string();
   const auto r = run_checked((parent.empty() ? "" : "mkdir -p " + shell_quote(parent) + " && ") +
-                             "mv -f " + tmp + " " + shell_quote(guest_path) + " && chmod " +
-                             mode + " " + shell_quote(guest_path));
+                             "mv -f " + tmp + " " + shell_quote(guest_path) + " && chmod " + mode +
+                             " " + shell_quote(guest_path));
   if (r.exit_status != 0)
     throw sdk::InfrastructureError("copying to '" + guest_path + "' failed: " + r.stderr_data);
 }
 
-void AgentShell::copy_out(const std::string& guest_path, const std::string& host_path,
-                          sdk::Host& host) {
-  check_slash_rule(guest_path, host_path);
+void AgentShell::copy_out(const std::string& guest_path, const std::string& host_path) {
   std::error_code ec;
   const std::string tmp = "/run/vtrun/" + next_id() + ".copy";
-  if (ends_with_slash(guest_path)) {
+  if (sdk::check_copy_paths(guest_path, host_path)) {
     const auto r = run_checked("cd " + shell_quote(guest_path) + " && tar -cf " + tmp + " .");
     if (r.exit_status != 0)
-      throw sdk::ConfigError("copy_out: '" + guest_path + "' is not a directory on the guest: " +
-                             r.stderr_data);
+      throw sdk::ConfigError("copy_out: '" + guest_path +
+                             "' is not a directory on the guest: " + r.stderr_data);
     std::string data;
     try {
       data = get_file(tmp);
@@ -256,7 +236,7 @@ void AgentShell::copy_out(const std::string& guest_path, const std::string& host
     tar.argv = {"tar", "-C", host_path, "-xf", "-"};
     tar.stdin_data = std::move(data);
     tar.timeout = std::chrono::seconds(300);
-    const sdk::ExecResult unpacked = host.run(tar, nullptr);
+    const sdk::ExecResult unpacked = host_.run(tar, nullptr);
     if (unpacked.exit_status != 0)
       throw sdk::InfrastructureError("unpacking into '" + host_path +
                                      "' failed: " + unpacked.stderr_data);
@@ -272,6 +252,12 @@ void AgentShell::copy_out(const std::string& guest_path, const std::string& host
   sdk::write_file_atomic(dest, data);
   const auto mode = static_cast<fs::perms>(std::stoul(r.stdout_data, nullptr, 8));
   fs::permissions(dest, mode, ec);
+}
+
+std::string shell_quote(const std::string& word) {
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 }  // namespace vt::qemu

@@ -7,19 +7,18 @@
 #include <string>
 
 #include "guest_agent.h"
-#include "vt/sdk/host.h"
-#include "vt/sdk/types.h"
+#include "shell.h"
 
 namespace vt::qemu {
 
-class AgentShell {
+class AgentShell final : public Shell {
  public:
-  AgentShell(GuestAgent& agent, std::string scratch) : agent_(agent), scratch_(std::move(scratch)) {}
+  AgentShell(sdk::Host& host, GuestAgent& agent, std::string scratch)
+      : host_(host), agent_(agent), scratch_(std::move(scratch)) {}
 
-  /// Never throws for a broken channel: that is exit status 255.
-  sdk::ExecResult exec(const sdk::ExecRequest& request, sdk::OutputSink* sink);
-  void copy_in(const std::string& host_path, const std::string& guest_path, sdk::Host& host);
-  void copy_out(const std::string& guest_path, const std::string& host_path, sdk::Host& host);
+  sdk::ExecResult exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) override;
+  void copy_in(const std::string& host_path, const std::string& guest_path) override;
+  void copy_out(const std::string& guest_path, const std::string& host_path) override;
 
  private:
   sdk::ExecResult run_checked(const std::string& script);  // sh -c; throws on channel failure
@@ -27,6 +26,7 @@ class AgentShell {
   std::string get_file(const std::string& guest_path);
   std::string next_id();
 
+  sdk::Host& host_;
   GuestAgent& agent_;
   std::string scratch_;
 };

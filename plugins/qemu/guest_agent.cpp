@@ -23,9 +23,10 @@ void GuestAgent::sync(Clock::time_point deadline, bool (*alive)(void*), void* co
   for (;;) {
     const unsigned long id = ++next_sync_;
     // 0xFF makes the agent drop a half-read request; its reply starts with 0xFF too.
-    channel_.send("\xff" + json{{"execute", "guest-sync-delimited"}, {"arguments", {{"id", id}}}}
-                               .dump() + "\n",
-                  deadline);
+    channel_.send(
+        "\xff" + json{{"execute", "guest-sync-delimited"}, {"arguments", {{"id", id}}}}.dump() +
+            "\n",
+        deadline);
     const auto retry_at = std::min(deadline, Clock::now() + std::chrono::milliseconds(250));
     while (auto reply = channel_.receive(retry_at))
       if (reply->value("return", json()) == id) return;

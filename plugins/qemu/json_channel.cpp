@@ -58,8 +58,8 @@ void JsonChannel::send(const std::string& bytes, Clock::time_point deadline) {
   if (fd_ < 0) throw sdk::InfrastructureError("'" + name_ + "' is not connected");
   std::size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done,
-                             MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t n =
+        ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
       continue;
@@ -83,8 +83,8 @@ std::optional<nlohmann::json> JsonChannel::receive(Clock::time_point deadline) {
       buffer_.erase(0, nl + 1);
       const std::size_t start = line.find('{');
       if (start == std::string::npos) continue;
-      auto doc = nlohmann::json::parse(line.begin() + static_cast<long>(start), line.end(),
-                                       nullptr, false);
+      auto doc = nlohmann::json::parse(line.begin() + static_cast<long>(start), line.end(), nullptr,
+                                       false);
       if (!doc.is_discarded() && doc.is_object()) return doc;
     }
     pollfd p{fd_, POLLIN, 0};

@@ -16,8 +16,8 @@ std::unique_ptr<sdk::Testbed> make_qemu(sdk::Host& host, const sdk::TestbedSpec&
 
 sdk::HostCheck program_check(sdk::Host& host, const std::string& program,
                              const std::string& package) {
-  sdk::HostCheck check{program, false, "not found", "apt-get install " + package +
-                                                       " (or run scripts/install-deps.sh)"};
+  sdk::HostCheck check{program, false, "not found",
+                       "apt-get install " + package + " (or run scripts/install-deps.sh)"};
   try {
     sdk::ExecRequest req;
     req.argv = {program, "--version"};
@@ -46,7 +46,8 @@ std::vector<sdk::HostCheck> check_qemu_host(sdk::Host& host) {
   std::error_code ec;
   const fs::path image = sdk::cache_dir() / "images" / "tiny" / "current";
   if (fs::exists(image / "image.json", ec))
-    checks.push_back({"guest image 'tiny'", true, "built in " + fs::canonical(image, ec).string(), ""});
+    checks.push_back(
+        {"guest image 'tiny'", true, "built in " + fs::canonical(image, ec).string(), ""});
   else
     checks.push_back({"guest image 'tiny'", false, "not built (looked in " + image.string() + ")",
                       "vtrun image build tiny"});
@@ -57,9 +58,9 @@ std::vector<sdk::HostCheck> check_qemu_host(sdk::Host& host) {
     kernel = kernel || entry.path().filename().string().rfind("vmlinuz-", 0) == 0;
   checks.push_back({"guest kernel (/boot/vmlinuz-*)", kernel, kernel ? "present" : "missing",
                     kernel ? "" : "apt-get install linux-image-amd64"});
-  for (const auto& [file, package] :
-       {std::pair{"/bin/busybox", "busybox-static"}, std::pair{"/usr/sbin/qemu-ga", "qemu-guest-agent"},
-        std::pair{"/usr/bin/script", "bsdutils"}}) {
+  for (const auto& [file, package] : {std::pair{"/bin/busybox", "busybox-static"},
+                                      std::pair{"/usr/sbin/qemu-ga", "qemu-guest-agent"},
+                                      std::pair{"/usr/bin/script", "bsdutils"}}) {
     const bool present = fs::exists(file, ec);
     checks.push_back({file, present, present ? "present" : "missing",
                       present ? "" : std::string("apt-get install ") + package});

@@ -12,9 +12,10 @@
 namespace vt::qemu {
 
 struct InstancePaths {
-  std::string name;                              ///< "vtrun-qemu-<id>": -name, and gc's pattern
+  std::string name;  ///< "vtrun-qemu-<id>": -name, and gc's pattern
   std::filesystem::path qmp_socket, agent_socket, pidfile;
   std::vector<std::filesystem::path> overlays;  ///< one per VmConfig::disks entry
+  int ssh_port = 0;  ///< channel ssh: the host port forwarded to the guest's port 22
 };
 
 /// The full argv. `incoming`: start paused, waiting for `migrate-incoming` (a saved state).

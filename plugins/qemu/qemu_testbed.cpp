@@ -3,8 +3,9 @@
 #include <atomic>
 
 #include "accel.h"
-#include "agent_shell.h"
+#include "guest_agent.h"
 #include "qemu_command.h"
+#include "shell.h"
 #include "state_store.h"
 #include "vm_instance.h"
 #include "vt/sdk/error.h"
@@ -30,6 +31,11 @@ QemuTestbed::QemuTestbed(sdk::Host& host, const sdk::TestbedSpec& spec)
   accel_ = accel.accel;
   static std::atomic<bool> said{false};
   if (!said.exchange(true)) host_.log(sdk::LogLevel::info, "qemu", "acceleration: " + accel.reason);
+  if (vm_.channel == "ssh") {
+    auto [key, pub] = StateStore::of(host_).ssh_key();
+    vm_.ssh_key = key;
+    vm_.kernel_params += " vt.ssh=" + base64_encode(pub);
+  }
   state_key_ = state_key(vm_, accel_);
 }
 
@@ -38,9 +44,14 @@ QemuTestbed::~QemuTestbed() {
 }
 
 sdk::Capabilities QemuTestbed::capabilities() const {
-  return {sdk::cap::revert,          sdk::cap::revert_full_system, sdk::cap::reboot,
-          sdk::cap::root_on_testbed, sdk::cap::isolation_machine,  sdk::cap::snapshot,
-          sdk::cap::parallel_safe,   sdk::cap::console};
+  return {sdk::cap::revert,
+          sdk::cap::revert_full_system,
+          sdk::cap::reboot,
+          sdk::cap::root_on_testbed,
+          sdk::cap::isolation_machine,
+          sdk::cap::snapshot,
+          sdk::cap::parallel_safe,
+          sdk::cap::console};
 }
 
 std::shared_ptr<VmInstance> QemuTestbed::start() {
@@ -55,9 +66,9 @@ std::shared_ptr<VmInstance> QemuTestbed::start() {
     try {
       auto instance = std::make_shared<VmInstance>(host_, vm_, accel_);
       instance->restore(*state);
-      host_.log(sdk::LogLevel::debug, "qemu",
-                vm_.machine + ": restored from the saved state in " +
-                    seconds_text(Clock::now() - began));
+      host_.log(
+          sdk::LogLevel::debug, "qemu",
+          vm_.machine + ": restored from the saved state in " + seconds_text(Clock::now() - began));
       return instance;
     } catch (const sdk::InfrastructureError& e) {
       host_.log(sdk::LogLevel::warn, "qemu",
@@ -144,17 +155,17 @@ sdk::ExecResult QemuTestbed::exec(const sdk::ExecRequest& request, sdk::OutputSi
       r.stderr_data = message;
     return r;
   }
-  return AgentShell(instance->agent(), vm_.scratch).exec(request, sink);
+  return instance->shell()->exec(request, sink);
 }
 
 void QemuTestbed::copy_in(const std::string& host_path, const std::string& testbed_path) {
   auto instance = current("copy_in");
-  AgentShell(instance->agent(), vm_.scratch).copy_in(host_path, testbed_path, host_);
+  instance->shell()->copy_in(host_path, testbed_path);
 }
 
 void QemuTestbed::copy_out(const std::string& testbed_path, const std::string& host_path) {
   auto instance = current("copy_out");
-  AgentShell(instance->agent(), vm_.scratch).copy_out(testbed_path, host_path, host_);
+  instance->shell()->copy_out(testbed_path, host_path);
 }
 
 fs::path QemuTestbed::console() const {

@@ -50,8 +50,8 @@ json QmpClient::execute(const std::string& command, const json& arguments,
 
 void QmpClient::send_fd(const std::string& name, int fd, Clock::time_point deadline) {
   std::lock_guard lock(mutex_);
-  const std::string text = json{{"execute", "getfd"}, {"arguments", {{"fdname", name}}}}.dump() +
-                           "\n";
+  const std::string text =
+      json{{"execute", "getfd"}, {"arguments", {{"fdname", name}}}}.dump() + "\n";
   msghdr msg{};
   iovec iov{const_cast<char*>(text.data()), text.size()};
   msg.msg_iov = &iov;
@@ -69,8 +69,7 @@ void QmpClient::send_fd(const std::string& name, int fd, Clock::time_point deadl
   await_reply("getfd", deadline);
 }
 
-bool QmpClient::wait_event(const std::string& name, const json& match,
-                           Clock::time_point deadline) {
+bool QmpClient::wait_event(const std::string& name, const json& match, Clock::time_point deadline) {
   std::lock_guard lock(mutex_);
   auto matches = [&](const json& event) {
     if (event.value("event", "") != name) return false;

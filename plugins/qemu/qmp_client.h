@@ -28,8 +28,7 @@ class QmpClient {
 
   /// Waits for an event `name` whose "data" satisfies `match` (an object of fields that must
   /// be equal; empty matches any). Events seen earlier are searched first. False at deadline.
-  bool wait_event(const std::string& name, const nlohmann::json& match,
-                  Clock::time_point deadline);
+  bool wait_event(const std::string& name, const nlohmann::json& match, Clock::time_point deadline);
 
   void shutdown() noexcept { channel_.shutdown(); }
 

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "vt/sdk/error.h"
+#include "vt/sdk/files.h"
 
 namespace vt::qemu {
 
@@ -90,6 +91,27 @@ fs::path StateStore::dir_for(const std::string& key) {
   fs::create_directories(dir, ec);
   if (ec) throw sdk::Error("cannot create '" + dir.string() + "': " + ec.message());
   return dir;
+}
+
+std::pair<fs::path, std::string> StateStore::ssh_key() {
+  std::lock_guard lock(mutex_);
+  if (ssh_key_.empty()) {
+    const fs::path dir = root_ / "ssh";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    sdk::ExecRequest req;
+    req.argv = {"ssh-keygen", "-q", "-t",    "ed25519", "-N",
+                "",           "-C", "vtrun", "-f",      (dir / "id").string()};
+    req.timeout = std::chrono::seconds(30);
+    const auto r = host_.run(req, nullptr);
+    if (r.exit_status != 0)
+      throw sdk::UnavailableError("ssh-keygen failed (install openssh-client): " + r.stderr_data);
+    std::string pub = sdk::read_file(dir / "id.pub");
+    while (!pub.empty() && (pub.back() == '\n' || pub.back() == ' ')) pub.pop_back();
+    ssh_key_ = dir / "id";
+    ssh_public_ = pub;
+  }
+  return {ssh_key_, ssh_public_};
 }
 
 void StateStore::publish(const std::string& key, SavedState state) {

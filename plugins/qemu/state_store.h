@@ -40,6 +40,9 @@ class StateStore {
   /// Where a claimer writes the files of `key`'s state (created on demand).
   std::filesystem::path dir_for(const std::string& key);
   void publish(const std::string& key, SavedState state);
+  /// The job's ssh key pair (made on first use): the private key's path and the public line.
+  std::pair<std::filesystem::path, std::string> ssh_key();
+
   /// The claim failed (saving is impossible for this guest): later opens boot cold.
   void abandon(const std::string& key);
 
@@ -56,6 +59,8 @@ class StateStore {
   std::string ledger_token_;
   std::map<std::string, Entry> entries_;
   unsigned next_dir_ = 0;
+  std::filesystem::path ssh_key_;
+  std::string ssh_public_;
 };
 
 }  // namespace vt::qemu

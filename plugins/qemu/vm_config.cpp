@@ -25,8 +25,8 @@ int positive_int(const sdk::Params& params, const std::string& key, int fallback
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value <= 0 || value > max)
-    throw sdk::ConfigError("param '" + key + "' = '" + text + "': expected a whole number from 1 to " +
-                           std::to_string(max));
+    throw sdk::ConfigError("param '" + key + "' = '" + text +
+                           "': expected a whole number from 1 to " + std::to_string(max));
   return value;
 }
 
@@ -59,6 +59,8 @@ std::optional<nlohmann::json> built_image(const std::string& name, fs::path& dir
   return doc;
 }
 
+constexpr const char* default_netdst = "vtnet";
+
 // The VMs on the socket segment `netdst` for nic `nic`, in `vms` order.
 std::vector<std::string> segment_members(const sdk::Params& params, const std::string& nic,
                                          const std::string& netdst) {
@@ -71,13 +73,14 @@ std::vector<std::string> segment_members(const sdk::Params& params, const std::s
       if (v.empty()) v = get(params, key, "");
       return v;
     };
-    if (vm_value("nettype") == "socket" && vm_value("netdst") == netdst) members.push_back(vm);
+    const std::string dst = vm_value("netdst");
+    if (vm_value("nettype") == "socket" && (dst.empty() ? default_netdst : dst) == netdst)
+      members.push_back(vm);
   }
   return members;
 }
 
-fs::path segment_socket(const fs::path& log_dir, const std::string& netdst,
-                        const std::string& vm) {
+fs::path segment_socket(const fs::path& log_dir, const std::string& netdst, const std::string& vm) {
   // Unix socket paths are short (108 bytes): a hash of the test's directory names the segment.
   const auto key = std::hash<std::string>{}(fs::absolute(log_dir).string() + "\n" + netdst);
   char name[64];
@@ -188,7 +191,8 @@ VmConfig parse_vm_config(const sdk::TestbedSpec& spec) {
   };
   vm.kernel = path_param("kernel", "kernel");
   vm.initrd = path_param("initrd", "initrd");
-  for (const auto& [file, key] : {std::pair{&vm.kernel, "kernel"}, std::pair{&vm.initrd, "initrd"}}) {
+  for (const auto& [file, key] :
+       {std::pair{&vm.kernel, "kernel"}, std::pair{&vm.initrd, "initrd"}}) {
     std::error_code ec;
     if (!file->empty() && !fs::exists(*file, ec))
       throw sdk::ConfigError("param '" + std::string(key) + "' = '" + file->string() +
@@ -214,7 +218,7 @@ VmConfig parse_vm_config(const sdk::TestbedSpec& spec) {
       n.address = "10.0.2.15/24";
       n.gateway = "10.0.2.2";
     } else if (n.nettype == "socket") {
-      n.netdst = object_param(p, "netdst", n.name, "vtnet");
+      n.netdst = object_param(p, "netdst", n.name, default_netdst);
       const auto members = segment_members(p, n.name, n.netdst);
       if (members.size() != 2)
         throw sdk::ConfigError("nic '" + n.name + "' of '" + vm.machine +
@@ -224,9 +228,9 @@ VmConfig parse_vm_config(const sdk::TestbedSpec& spec) {
       const std::string& peer = members[0] == vm.machine ? members[1] : members[0];
       n.local_socket = segment_socket(spec.log_dir, n.netdst, vm.machine);
       n.remote_socket = segment_socket(spec.log_dir, n.netdst, peer);
-      n.address = object_param(p, "ip_" + n.name, vm.machine,
-                               "192.168." + std::to_string(100 + i) + "." +
-                                   std::to_string(vm.index + 1) + "/24");
+      n.address = object_param(
+          p, "ip_" + n.name, vm.machine,
+          "192.168." + std::to_string(100 + i) + "." + std::to_string(vm.index + 1) + "/24");
     } else if (n.nettype != "none") {
       throw sdk::ConfigError("param 'nettype' of '" + n.name + "' = '" + n.nettype +
                              "': the qemu backend supports user, socket and none");
@@ -240,6 +244,14 @@ VmConfig parse_vm_config(const sdk::TestbedSpec& spec) {
   const std::string extra_kernel = get(p, "kernel_params", "");
   if (!extra_kernel.empty()) vm.kernel_params += " " + extra_kernel;
   vm.extra_args = split_words(get(p, "extra_params", ""), "extra_params");
+  vm.channel = get(p, "channel", "agent");
+  if (vm.channel == "qemu-guest-agent") vm.channel = "agent";
+  if (vm.channel != "agent" && vm.channel != "ssh")
+    throw sdk::ConfigError("param 'channel' = '" + vm.channel + "': expected agent or ssh");
+  if (vm.channel == "ssh" && (vm.nics.empty() || vm.nics.front().nettype != "user"))
+    throw sdk::ConfigError(
+        "param 'channel' = 'ssh' needs a first nic with nettype user (the host "
+        "reaches the guest's sshd through its port forward)");
   return vm;
 }
 

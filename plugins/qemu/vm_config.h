@@ -14,11 +14,11 @@
 namespace vt::qemu {
 
 struct DiskSpec {
-  std::string name;             ///< the `images` entry: "image1"
-  std::filesystem::path base;   ///< read-only base image; empty: a blank disk of `size`
-  std::string base_format;      ///< qcow2, raw, ...
-  std::string size;             ///< for blank disks ("1G"), qemu-img syntax
-  std::string drive_format;     ///< virtio, ide, scsi-hd
+  std::string name;            ///< the `images` entry: "image1"
+  std::filesystem::path base;  ///< read-only base image; empty: a blank disk of `size`
+  std::string base_format;     ///< qcow2, raw, ...
+  std::string size;            ///< for blank disks ("1G"), qemu-img syntax
+  std::string drive_format;    ///< virtio, ide, scsi-hd
 };
 
 struct NicSpec {
@@ -46,6 +46,8 @@ struct VmConfig {
   std::vector<NicSpec> nics;
   std::vector<std::string> extra_args;
   std::string scratch = "/srv/vtrun/scratch";  ///< the testbed's scratch directory
+  std::string channel = "agent";               ///< agent (qemu-guest-agent) or ssh
+  std::filesystem::path ssh_key;               ///< ssh: the private key the guest accepts
   bool save_state = true;                      ///< keep a saved state for fast reverts
   std::chrono::seconds boot_timeout{120};
   std::filesystem::path console_log;  ///< console.log (first VM) or console-<name>.log

@@ -7,6 +7,8 @@
 #include <random>
 #include <thread>
 
+#include "agent_shell.h"
+#include "ssh_shell.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 
@@ -106,8 +108,7 @@ void VmInstance::make_overlays(const std::vector<fs::path>& backings, const fs::
   std::vector<fs::path> made;
   for (std::size_t i = 0; i < vm_.disks.size(); ++i) {
     const DiskSpec& d = vm_.disks[i];
-    const fs::path overlay =
-        where / (d.name + "-" + std::to_string(next_overlay_++) + ".qcow2");
+    const fs::path overlay = where / (d.name + "-" + std::to_string(next_overlay_++) + ".qcow2");
     record("overlay", overlay.string(), {"rm", "-f", "--", overlay.string()});
     if (where == dir_) owned_files_.push_back(overlay);
     sdk::ExecRequest req;
@@ -139,12 +140,13 @@ void VmInstance::start_process(bool incoming) {
     }
   process_token_ = host_.ledger().record(
       {"process", paths_.name, {"pkill", "-KILL", "-f", "--", paths_.name}, std::nullopt});
+  if (vm_.channel == "ssh") paths_.ssh_port = free_local_port();
   qemu_log_ = std::make_unique<FileSink>(vm_.qemu_log);
   sdk::ExecRequest req;
   req.argv = qemu_argv(vm_, accel_, paths_, incoming);
   process_ = host_.spawn(req, qemu_log_.get());
-  host_.log(sdk::LogLevel::debug, "qemu", vm_.machine + ": started QEMU pid " +
-                                              std::to_string(process_->pid()));
+  host_.log(sdk::LogLevel::debug, "qemu",
+            vm_.machine + ": started QEMU pid " + std::to_string(process_->pid()));
   try {
     qmp_.connect(paths_.qmp_socket, deadline_, &instance_alive, this);
   } catch (const std::exception& e) {
@@ -187,12 +189,37 @@ void VmInstance::wait_for_agent(bool port_already_open) {
   }
 }
 
+void VmInstance::wait_for_ssh() {
+  SshShell ssh(host_, {paths_.ssh_port, vm_.ssh_key}, vm_.scratch);
+  for (;;) {
+    if (ssh.run("true", "", std::chrono::seconds(20)).exit_status == 0) return;
+    if (!alive()) fail("QEMU exited before the guest's sshd answered");
+    if (Clock::now() > deadline_)
+      fail("the guest's sshd did not answer on 127.0.0.1:" + std::to_string(paths_.ssh_port) +
+           " within " + std::to_string(vm_.boot_timeout.count()) + " s (param login_timeout)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void VmInstance::wait_for_channel(bool restored) {
+  if (vm_.channel == "ssh")
+    wait_for_ssh();
+  else
+    wait_for_agent(restored);
+}
+
+std::unique_ptr<Shell> VmInstance::shell() {
+  if (vm_.channel == "ssh")
+    return std::make_unique<SshShell>(host_, SshTarget{paths_.ssh_port, vm_.ssh_key}, vm_.scratch);
+  return std::make_unique<AgentShell>(host_, agent_, vm_.scratch);
+}
+
 void VmInstance::boot(const fs::path& layer_dir) {
   std::vector<fs::path> backings;
   for (const auto& d : vm_.disks) backings.push_back(d.base);
   make_overlays(backings, layer_dir.empty() ? dir_ : layer_dir);
   start_process(false);
-  wait_for_agent(false);
+  wait_for_channel(false);
 }
 
 void VmInstance::restore(const SavedState& state) {
@@ -218,12 +245,11 @@ void VmInstance::restore(const SavedState& state) {
     close(fd);
     qmp_.execute("migrate-incoming", {{"uri", "fd:vmstate"}}, deadline_);
     for (;;) {
-      const std::string status = qmp_.execute("query-status", json::object(), deadline_)
-                                     .value("status", "");
+      const std::string status =
+          qmp_.execute("query-status", json::object(), deadline_).value("status", "");
       if (status == "paused") break;
       if (status != "inmigrate")
-        throw sdk::InfrastructureError("restoring the saved state ended in state '" + status +
-                                       "'");
+        throw sdk::InfrastructureError("restoring the saved state ended in state '" + status + "'");
       if (Clock::now() > deadline_)
         throw sdk::InfrastructureError("restoring the saved state timed out");
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -232,7 +258,7 @@ void VmInstance::restore(const SavedState& state) {
   } catch (const sdk::InfrastructureError& e) {
     fail(e.what());
   }
-  wait_for_agent(true);
+  wait_for_channel(true);
 }
 
 SavedState VmInstance::save(const fs::path& dir) {
@@ -292,6 +318,16 @@ SavedState VmInstance::save(const fs::path& dir) {
 
 void VmInstance::reboot() {
   const auto deadline = Clock::now() + vm_.boot_timeout;
+  if (vm_.channel == "ssh") {
+    SshShell(host_, {paths_.ssh_port, vm_.ssh_key}, vm_.scratch)
+        .run("sync; (sleep 0.2; reboot) < /dev/null > /dev/null 2>&1 &", "",
+             std::chrono::seconds(30));
+    if (!qmp_.wait_event("RESET", json::object(), deadline))
+      fail("the guest did not reboot within " + std::to_string(vm_.boot_timeout.count()) + " s");
+    deadline_ = deadline;
+    wait_for_ssh();
+    return;
+  }
   agent_.call("guest-exec", {{"path", "/bin/sh"}, {"arg", {"-c", "sync; reboot"}}});
   if (!qmp_.wait_event("RESET", json::object(), deadline))
     fail("the guest did not reboot within " + std::to_string(vm_.boot_timeout.count()) + " s");

@@ -11,6 +11,7 @@
 #include "guest_agent.h"
 #include "qemu_command.h"
 #include "qmp_client.h"
+#include "shell.h"
 #include "state_store.h"
 #include "vm_config.h"
 #include "vt/sdk/host.h"
@@ -35,7 +36,8 @@ class VmInstance {
   /// Reboots the guest (from inside, so its disks are synced) and waits for the agent.
   void reboot();
 
-  GuestAgent& agent() { return agent_; }
+  /// The channel commands go through (the agent, or ssh with `channel = ssh`).
+  std::unique_ptr<Shell> shell();
   /// Makes running agent calls fail at once and kills QEMU; the files go with the destructor.
   void stop() noexcept;
   bool alive();
@@ -46,6 +48,8 @@ class VmInstance {
                      const std::filesystem::path& where);
   void start_process(bool incoming);
   void wait_for_agent(bool port_already_open);
+  void wait_for_ssh();
+  void wait_for_channel(bool restored);
   [[noreturn]] void fail(const std::string& what);
   std::string record(const std::string& kind, const std::string& name,
                      std::vector<std::string> cleanup);

@@ -68,6 +68,15 @@ std::string read_file(const fs::path& path) {
 
 namespace vt::sdk {
 
+bool check_copy_paths(const std::string& from, const std::string& to) {
+  const bool from_dir = !from.empty() && from.back() == '/';
+  const bool to_dir = !to.empty() && to.back() == '/';
+  if (from_dir != to_dir)
+    throw ConfigError("copy from '" + from + "' to '" + to +
+                      "': both paths must end in '/' (directory) or neither (file)");
+  return from_dir;
+}
+
 fs::path cache_dir() {
   if (const char* v = std::getenv("VTRUN_CACHE_DIR"); v != nullptr && *v != '\0') return v;
   if (const char* v = std::getenv("XDG_CACHE_HOME"); v != nullptr && *v == '/')

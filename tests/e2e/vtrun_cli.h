@@ -3,7 +3,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,15 +30,25 @@ class TempDir : public test_support::TempDir {
   TempDir() : test_support::TempDir("vtrun-e2e-") {}
 };
 
-/// Runs vtrun with `args` in `cwd`; plugins come from this build only.
-inline sdk::ExecResult run_vtrun(const std::vector<std::string>& args, const fs::path& cwd,
-                                 std::chrono::seconds timeout = std::chrono::seconds(120)) {
+/// The request that runs vtrun with `args` in `cwd`; plugins come from this build only, the
+/// ledger goes under `cwd`.
+inline sdk::ExecRequest vtrun_request(const std::vector<std::string>& args, const fs::path& cwd,
+                                      std::chrono::seconds timeout) {
   sdk::ExecRequest req;
   req.argv = {vtrun_binary().string()};
   req.argv.insert(req.argv.end(), args.begin(), args.end());
   req.cwd = cwd.string();
   req.timeout = timeout;
   req.env = {{"VTRUN_PLUGIN_PATH", ""}, {"XDG_STATE_HOME", (cwd / "state").string()}};
+  return req;
+}
+
+/// Runs vtrun with `args` in `cwd` on the `local` backend unless `args` choose another
+/// (`-b qemu`): the default, qemu, boots VMs.
+inline sdk::ExecResult run_vtrun(const std::vector<std::string>& args, const fs::path& cwd,
+                                 std::chrono::seconds timeout = std::chrono::seconds(120)) {
+  sdk::ExecRequest req = vtrun_request(args, cwd, timeout);
+  req.env["VTRUN_BACKEND"] = "local";
   return core::run_process(req, nullptr);
 }
 
@@ -73,6 +85,25 @@ inline fs::path make_provider(const fs::path& root, const std::string& vtrun_tom
   }
   sdk::write_file_atomic(root / "providers.d/test.toml", "[provider]\nuri = \"../provider\"\n");
   return root / "providers.d";
+}
+
+// examples/expected-statuses.txt: a header "# test local qemu ..." names the columns.
+inline std::map<std::string, std::string> expected_statuses_on(const std::string& backend) {
+  std::istringstream in(
+      sdk::read_file(fs::path(VTRUN_SOURCE_DIR) / "examples/expected-statuses.txt"));
+  std::map<std::string, std::string> out;
+  std::size_t column = 0;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
+    if (w.size() > 2 && w[0] == "#" && w[1] == "test") {
+      for (std::size_t i = 2; i < w.size(); ++i)
+        if (w[i] == backend) column = i - 1;
+    } else if (!w.empty() && w[0][0] != '#' && column > 0 && column < w.size()) {
+      out[w[0]] = w[column];
+    }
+  }
+  return out;
 }
 
 }  // namespace vt::e2e

@@ -26,9 +26,10 @@ int run_cli(int argc, char** argv) {
   app.fallthrough();
   cli::GlobalOptions globals;
   for (int i = 0; i < argc; ++i) globals.argv.emplace_back(argv[i]);
-  app.add_option("-b,--backend", globals.backend, "backend that makes the testbeds")
-      ->default_val("local")
-      ->envname("VTRUN_BACKEND");
+  auto* backend = app.add_option("-b,--backend", globals.backend,
+                                 "backend that makes the testbeds (`check`: only this one)")
+                      ->default_val("qemu")
+                      ->envname("VTRUN_BACKEND");
   app.add_option("-p,--providers", globals.providers_dir,
                  "providers.d directory (default: ./providers.d, "
                  "$XDG_CONFIG_HOME/vtrun/providers.d, /etc/vtrun/providers.d)")
@@ -41,15 +42,19 @@ int run_cli(int argc, char** argv) {
       "Run `vtrun COMMAND --help` for a command's options. Exit status of `run`: 0 all "
       "passed; bits 1 tests failed, 2 job error, 4 framework failure, 8 interrupted.");
 
-  std::vector<cli::Command> commands{cli::add_list_command(app), cli::add_run_command(app),
-                                     cli::add_plugins_command(app), cli::add_providers_command(app),
-                                     cli::add_cartesian_command(app)};
+  std::vector<cli::Command> commands{
+      cli::add_list_command(app),      cli::add_run_command(app),
+      cli::add_plugins_command(app),   cli::add_providers_command(app),
+      cli::add_cartesian_command(app), cli::add_gc_command(app),
+      cli::add_image_command(app),     cli::add_check_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : cli::exit_usage;
   }
+  // The default does not count; a value from $VTRUN_BACKEND does (the user chose it).
+  globals.backend_given = backend->count() > 0;
 
   become_subreaper();
   // `vtrun run | head` must not kill the job: a closed stdout only disables the console

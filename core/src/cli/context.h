@@ -16,7 +16,8 @@
 namespace vt::core::cli {
 
 struct GlobalOptions {
-  std::string backend = "local";
+  std::string backend = "qemu";
+  bool backend_given = false;  ///< --backend or $VTRUN_BACKEND was set (not the default)
   std::optional<std::filesystem::path> providers_dir;
   std::filesystem::path results_dir = "vtrun-results";
   int verbosity = 0;
@@ -29,6 +30,8 @@ class Context {
 
   const GlobalOptions& options() const noexcept { return options_; }
   CoreHost& host() { return *host_; }
+  /// The resource ledger's directory: $VTRUN_LEDGER_DIR, else CoreHost::default_ledger_dir().
+  const std::filesystem::path& ledger_dir() const noexcept { return ledger_dir_; }
 
   /// Plugins from the default search path, loaded once. Refusals are logged as warnings.
   const PluginRegistry& plugins();
@@ -46,6 +49,7 @@ class Context {
 
  private:
   GlobalOptions options_;
+  std::filesystem::path ledger_dir_;
   std::unique_ptr<CoreHost> host_;
   std::unique_ptr<PluginRegistry> registry_;
   std::optional<std::filesystem::path> providers_dir_;

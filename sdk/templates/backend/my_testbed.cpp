@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "vt/sdk/error.h"
+#include "vt/sdk/files.h"
 #include "vt/sdk/host.h"
 #include "vt/sdk/plugin_entry.h"
 #include "vt/sdk/testbed.h"
@@ -28,10 +29,6 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace sdk = vt::sdk;
-
-bool ends_with_slash(const std::string& path) {
-  return !path.empty() && path.back() == '/';
-}
 
 // Collects output into the result when exec() got no sink (called from the process's thread).
 class CollectingSink final : public sdk::OutputSink {
@@ -160,10 +157,7 @@ class MyTestbed final : public sdk::Testbed {
 
   // The trailing-slash rule of testbed.h, then one `cp` through the host.
   void copy(const std::string& from, const std::string& to) {
-    const bool directory = ends_with_slash(from);
-    if (directory != ends_with_slash(to))
-      throw sdk::ConfigError("copy from '" + from + "' to '" + to +
-                             "': both paths must end in '/' (a directory) or neither (a file)");
+    const bool directory = sdk::check_copy_paths(from, to);
     std::error_code ec;
     if (directory ? !fs::is_directory(from, ec) : !fs::is_regular_file(from, ec))
       throw sdk::Error("copy: '" + from + "' is not " + (directory ? "a directory" : "a file") +

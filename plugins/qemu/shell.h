@@ -1,0 +1,24 @@
+// What the testbed runs commands and copies files through: qemu-guest-agent (AgentShell) or
+// ssh (SshShell), the same contract as Testbed::exec / copy_in / copy_out.
+#pragma once
+
+#include <string>
+
+#include "vt/sdk/host.h"
+#include "vt/sdk/types.h"
+
+namespace vt::qemu {
+
+class Shell {
+ public:
+  virtual ~Shell() = default;
+  /// Never throws for a broken channel: that is exit status 255.
+  virtual sdk::ExecResult exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) = 0;
+  virtual void copy_in(const std::string& host_path, const std::string& guest_path) = 0;
+  virtual void copy_out(const std::string& guest_path, const std::string& host_path) = 0;
+};
+
+/// `word` quoted for sh: 'it'\''s'.
+std::string shell_quote(const std::string& word);
+
+}  // namespace vt::qemu

@@ -1,0 +1,172 @@
+#include "ssh_shell.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "vt/sdk/error.h"
+#include "vt/sdk/files.h"
+
+namespace vt::qemu {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+int free_local_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw sdk::InfrastructureError("socket failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw sdk::InfrastructureError("cannot find a free port on 127.0.0.1");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::vector<std::string> SshShell::ssh_argv(bool pty) const {
+  return {"ssh",
+          "-F",
+          "/dev/null",
+          "-p",
+          std::to_string(target_.port),
+          "-i",
+          target_.key.string(),
+          "-o",
+          "IdentitiesOnly=yes",
+          "-o",
+          "BatchMode=yes",
+          "-o",
+          "StrictHostKeyChecking=no",
+          "-o",
+          "UserKnownHostsFile=/dev/null",
+          "-o",
+          "LogLevel=ERROR",
+          "-o",
+          "ConnectTimeout=10",
+          "-o",
+          "ServerAliveInterval=5",
+          "-o",
+          "ServerAliveCountMax=6",
+          pty ? "-tt" : "-T",
+          "root@127.0.0.1"};
+}
+
+sdk::ExecResult SshShell::run(const std::string& script, const std::string& stdin_data,
+                              std::chrono::seconds timeout) {
+  sdk::ExecRequest req;
+  req.argv = ssh_argv(false);
+  req.argv.push_back("/bin/sh -c " + shell_quote(script));
+  req.stdin_data = stdin_data;
+  req.timeout = timeout;
+  return host_.run(req, nullptr);
+}
+
+sdk::ExecResult SshShell::exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) {
+  if (request.argv.empty()) throw sdk::ConfigError("cannot run an empty command");
+  std::string remote =
+      "env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root";
+  if (request.pty) remote += " TERM=linux";
+  for (const auto& [k, v] : request.env) remote += " " + shell_quote(k + "=" + v);
+  remote += " /usr/lib/vtrun/vt-ssh-exec " +
+            shell_quote(request.cwd.empty() ? scratch_ : request.cwd) + " " +
+            std::to_string(request.timeout.count()) + " --";
+  for (const auto& a : request.argv) remote += " " + shell_quote(a);
+  sdk::ExecRequest req;
+  req.argv = ssh_argv(request.pty);
+  req.argv.push_back(remote);
+  req.stdin_data = request.stdin_data;
+  // The guest ends the command at its timeout; this one only bounds a hung connection.
+  if (request.timeout.count() > 0) req.timeout = request.timeout + std::chrono::seconds(15);
+  const auto started = Clock::now();
+  sdk::ExecResult r;
+  try {
+    r = host_.run(req, sink);
+  } catch (const sdk::Error& e) {
+    r.exit_status = sdk::channel_failure;
+    r.stderr_data = std::string("vtrun: qemu: cannot run ssh: ") + e.what() + "\n";
+    if (sink != nullptr) sink->on_output(sdk::Stream::err, r.stderr_data);
+    return r;
+  }
+  if (request.timeout.count() > 0 && Clock::now() - started >= request.timeout) r.timed_out = true;
+  if (r.timed_out && r.exit_status == sdk::channel_failure) r.exit_status = 137;
+  return r;
+}
+
+void SshShell::copy_in(const std::string& host_path, const std::string& guest_path) {
+  std::error_code ec;
+  if (sdk::check_copy_paths(host_path, guest_path)) {
+    if (!fs::is_directory(host_path, ec))
+      throw sdk::ConfigError("copy_in: '" + host_path + "' is not a directory");
+    sdk::ExecRequest tar;
+    tar.argv = {"tar", "-C", host_path, "-cf", "-", "."};
+    tar.timeout = std::chrono::seconds(300);
+    const sdk::ExecResult packed = host_.run(tar, nullptr);
+    if (packed.exit_status != 0)
+      throw sdk::InfrastructureError("packing '" + host_path + "' failed: " + packed.stderr_data);
+    const auto r =
+        run("mkdir -p " + shell_quote(guest_path) + " && tar -xf - -C " + shell_quote(guest_path),
+            packed.stdout_data);
+    if (r.exit_status != 0)
+      throw sdk::InfrastructureError("unpacking into '" + guest_path +
+                                     "' failed: " + r.stderr_data);
+    return;
+  }
+  if (!fs::is_regular_file(host_path, ec))
+    throw sdk::ConfigError("copy_in: '" + host_path + "' is not a regular file");
+  struct stat st {};
+  stat(host_path.c_str(), &st);
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%o", st.st_mode & 07777);
+  const std::string parent = fs::path(guest_path).parent_path().string();
+  const auto r =
+      run((parent.empty() ? "" : "mkdir -p " + shell_quote(parent) + " && ") + "cat > " +
+              shell_quote(guest_path) + " && chmod " + mode + " " + shell_quote(guest_path),
+          sdk::read_file(host_path));
+  if (r.exit_status != 0)
+    throw sdk::InfrastructureError("copying to '" + guest_path + "' failed: " + r.stderr_data);
+}
+
+void SshShell::copy_out(const std::string& guest_path, const std::string& host_path) {
+  std::error_code ec;
+  if (sdk::check_copy_paths(guest_path, host_path)) {
+    const auto r = run("cd " + shell_quote(guest_path) + " && tar -cf - .");
+    if (r.exit_status == sdk::channel_failure)
+      throw sdk::InfrastructureError("ssh failed: " + r.stderr_data);
+    if (r.exit_status != 0)
+      throw sdk::ConfigError("copy_out: '" + guest_path +
+                             "' is not a directory on the guest: " + r.stderr_data);
+    fs::create_directories(host_path, ec);
+    sdk::ExecRequest tar;
+    tar.argv = {"tar", "-C", host_path, "-xf", "-"};
+    tar.stdin_data = r.stdout_data;
+    tar.timeout = std::chrono::seconds(300);
+    const sdk::ExecResult unpacked = host_.run(tar, nullptr);
+    if (unpacked.exit_status != 0)
+      throw sdk::InfrastructureError("unpacking into '" + host_path +
+                                     "' failed: " + unpacked.stderr_data);
+    return;
+  }
+  const auto mode =
+      run("test -f " + shell_quote(guest_path) + " && stat -c %a " + shell_quote(guest_path));
+  if (mode.exit_status == sdk::channel_failure)
+    throw sdk::InfrastructureError("ssh failed: " + mode.stderr_data);
+  if (mode.exit_status != 0)
+    throw sdk::ConfigError("copy_out: '" + guest_path + "' is not a regular file on the guest");
+  const auto data = run("cat " + shell_quote(guest_path));
+  if (data.exit_status != 0)
+    throw sdk::InfrastructureError("reading '" + guest_path + "' failed: " + data.stderr_data);
+  const fs::path dest(host_path);
+  if (dest.has_parent_path()) fs::create_directories(dest.parent_path(), ec);
+  sdk::write_file_atomic(dest, data.stdout_data);
+  fs::permissions(dest, static_cast<fs::perms>(std::stoul(mode.stdout_data, nullptr, 8)), ec);
+}
+
+}  // namespace vt::qemu
