@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   vt::core::PluginRegistry registry;
   registry.load_directories({argv[1]});
   try {
-    std::vector<double> cold_nosave, cold_save, restored, reverted, command;
+    std::vector<double> cold_nosave, cold_save, restored, reverted, revert_only, command;
     for (int i = 0; i < rounds; ++i) {
       // A host per round: its saved states go with it, so each round starts cold.
       vt::core::CoreHost host(work / "ledger", 0);
@@ -79,6 +79,9 @@ int main(int argc, char** argv) {
       tb->revert();
       first_command(*tb);
       reverted.push_back(seconds_since(t));
+      t = Clock::now();
+      tb->revert();
+      revert_only.push_back(seconds_since(t));
       for (int k = 0; k < 5; ++k) {
         t = Clock::now();
         first_command(*tb);
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
     report("open -> first command, cold + save state", cold_save);
     report("open -> first command, from saved state", restored);
     report("revert -> first command", reverted);
+    report("revert (until the agent answers)", revert_only);
     report("exec `true` on an open testbed", command);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vt_bench_qemu_open: %s\n", e.what());

@@ -118,7 +118,7 @@ sdk::ExecResult AgentShell::exec(const sdk::ExecRequest& request, sdk::OutputSin
       }
       if (killed_at && now - *killed_at > std::chrono::seconds(30))
         throw sdk::InfrastructureError("the command did not end 30 s after it was killed");
-      poll_delay = any ? milliseconds(1) : std::min(poll_delay * 2, milliseconds(50));
+      poll_delay = any ? milliseconds(1) : std::min(poll_delay * 2, milliseconds(8));
       std::this_thread::sleep_for(poll_delay);
     }
   } catch (const sdk::InfrastructureError& e) {
