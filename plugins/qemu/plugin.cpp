@@ -52,15 +52,17 @@ std::vector<sdk::HostCheck> check_qemu_host(sdk::Host& host) {
     checks.push_back({"guest image 'tiny'", false, "not built (looked in " + image.string() + ")",
                       "vtrun image build tiny"});
 
-  // What `vtrun image build tiny` needs (images/tiny/build.sh).
+  // What `vtrun image build tiny` needs (images/tiny/build.sh), and the ssh channel's client.
   bool kernel = false;
   for (const auto& entry : fs::directory_iterator("/boot", ec))
     kernel = kernel || entry.path().filename().string().rfind("vmlinuz-", 0) == 0;
   checks.push_back({"guest kernel (/boot/vmlinuz-*)", kernel, kernel ? "present" : "missing",
                     kernel ? "" : "apt-get install linux-image-amd64"});
-  for (const auto& [file, package] : {std::pair{"/bin/busybox", "busybox-static"},
-                                      std::pair{"/usr/sbin/qemu-ga", "qemu-guest-agent"},
-                                      std::pair{"/usr/bin/script", "bsdutils"}}) {
+  for (const auto& [file, package] :
+       {std::pair{"/bin/busybox", "busybox-static"},
+        std::pair{"/usr/sbin/qemu-ga", "qemu-guest-agent"},
+        std::pair{"/usr/bin/script", "bsdutils"}, std::pair{"/usr/sbin/dropbear", "dropbear-bin"},
+        std::pair{"/usr/bin/ssh", "openssh-client"}}) {
     const bool present = fs::exists(file, ec);
     checks.push_back({file, present, present ? "present" : "missing",
                       present ? "" : std::string("apt-get install ") + package});
