@@ -1,10 +1,9 @@
 #include "agent_shell.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <thread>
 
+#include "host_files.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 #include "vt/sdk/host.h"
@@ -180,18 +179,9 @@ std::string AgentShell::get_file(const std::string& guest_path) {
 }
 
 void AgentShell::copy_in(const std::string& host_path, const std::string& guest_path) {
-  std::error_code ec;
   const std::string tmp = "/run/vtrun/" + next_id() + ".copy";
   if (sdk::check_copy_paths(host_path, guest_path)) {
-    if (!fs::is_directory(host_path, ec))
-      throw sdk::ConfigError("copy_in: '" + host_path + "' is not a directory");
-    sdk::ExecRequest tar;
-    tar.argv = {"tar", "-C", host_path, "-cf", "-", "."};
-    tar.timeout = std::chrono::seconds(300);
-    const sdk::ExecResult packed = host_.run(tar, nullptr);
-    if (packed.exit_status != 0)
-      throw sdk::InfrastructureError("packing '" + host_path + "' failed: " + packed.stderr_data);
-    put_file(tmp, packed.stdout_data);
+    put_file(tmp, pack_host_dir(host_, host_path));
     const auto r =
         run_checked("mkdir -p " + shell_quote(guest_path) + " && tar -xf " + tmp + " -C " +
                     shell_quote(guest_path) + "; rc=$?; rm -f " + tmp + "; exit $rc");
@@ -200,13 +190,8 @@ void AgentShell::copy_in(const std::string& host_path, const std::string& guest_
                                      "' failed: " + r.stderr_data);
     return;
   }
-  if (!fs::is_regular_file(host_path, ec))
-    throw sdk::ConfigError("copy_in: '" + host_path + "' is not a regular file");
+  const std::string mode = host_file_mode(host_path);
   put_file(tmp, sdk::read_file(host_path));
-  struct stat st {};
-  stat(host_path.c_str(), &st);
-  char mode[8];
-  std::snprintf(mode, sizeof mode, "%o", st.st_mode & 07777);
   const std::string parent = fs::path(guest_path).parent_path().string();
   const auto r = run_checked((parent.empty() ? "" : "mkdir -p " + shell_quote(parent) + " && ") +
                              "mv -f " + tmp + " " + shell_quote(guest_path) + " && chmod " + mode +
@@ -216,7 +201,6 @@ void AgentShell::copy_in(const std::string& host_path, const std::string& guest_
 }
 
 void AgentShell::copy_out(const std::string& guest_path, const std::string& host_path) {
-  std::error_code ec;
   const std::string tmp = "/run/vtrun/" + next_id() + ".copy";
   if (sdk::check_copy_paths(guest_path, host_path)) {
     const auto r = run_checked("cd " + shell_quote(guest_path) + " && tar -cf " + tmp + " .");
@@ -231,27 +215,14 @@ void AgentShell::copy_out(const std::string& guest_path, const std::string& host
       throw;
     }
     run_checked("rm -f " + tmp);
-    fs::create_directories(host_path, ec);
-    sdk::ExecRequest tar;
-    tar.argv = {"tar", "-C", host_path, "-xf", "-"};
-    tar.stdin_data = std::move(data);
-    tar.timeout = std::chrono::seconds(300);
-    const sdk::ExecResult unpacked = host_.run(tar, nullptr);
-    if (unpacked.exit_status != 0)
-      throw sdk::InfrastructureError("unpacking into '" + host_path +
-                                     "' failed: " + unpacked.stderr_data);
+    unpack_into_host_dir(host_, std::move(data), host_path);
     return;
   }
   const auto r = run_checked("test -f " + shell_quote(guest_path) + " && stat -c %a " +
                              shell_quote(guest_path));
   if (r.exit_status != 0)
     throw sdk::ConfigError("copy_out: '" + guest_path + "' is not a regular file on the guest");
-  const std::string data = get_file(guest_path);
-  const fs::path dest(host_path);
-  if (dest.has_parent_path()) fs::create_directories(dest.parent_path(), ec);
-  sdk::write_file_atomic(dest, data);
-  const auto mode = static_cast<fs::perms>(std::stoul(r.stdout_data, nullptr, 8));
-  fs::permissions(dest, mode, ec);
+  write_host_file(host_path, get_file(guest_path), r.stdout_data);
 }
 
 std::string shell_quote(const std::string& word) {

@@ -2,11 +2,11 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 
+#include "host_files.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 
@@ -101,30 +101,16 @@ sdk::ExecResult SshShell::exec(const sdk::ExecRequest& request, sdk::OutputSink*
 }
 
 void SshShell::copy_in(const std::string& host_path, const std::string& guest_path) {
-  std::error_code ec;
   if (sdk::check_copy_paths(host_path, guest_path)) {
-    if (!fs::is_directory(host_path, ec))
-      throw sdk::ConfigError("copy_in: '" + host_path + "' is not a directory");
-    sdk::ExecRequest tar;
-    tar.argv = {"tar", "-C", host_path, "-cf", "-", "."};
-    tar.timeout = std::chrono::seconds(300);
-    const sdk::ExecResult packed = host_.run(tar, nullptr);
-    if (packed.exit_status != 0)
-      throw sdk::InfrastructureError("packing '" + host_path + "' failed: " + packed.stderr_data);
     const auto r =
         run("mkdir -p " + shell_quote(guest_path) + " && tar -xf - -C " + shell_quote(guest_path),
-            packed.stdout_data);
+            pack_host_dir(host_, host_path));
     if (r.exit_status != 0)
       throw sdk::InfrastructureError("unpacking into '" + guest_path +
                                      "' failed: " + r.stderr_data);
     return;
   }
-  if (!fs::is_regular_file(host_path, ec))
-    throw sdk::ConfigError("copy_in: '" + host_path + "' is not a regular file");
-  struct stat st {};
-  stat(host_path.c_str(), &st);
-  char mode[8];
-  std::snprintf(mode, sizeof mode, "%o", st.st_mode & 07777);
+  const std::string mode = host_file_mode(host_path);
   const std::string parent = fs::path(guest_path).parent_path().string();
   const auto r =
       run((parent.empty() ? "" : "mkdir -p " + shell_quote(parent) + " && ") + "cat > " +
@@ -135,23 +121,14 @@ void SshShell::copy_in(const std::string& host_path, const std::string& guest_pa
 }
 
 void SshShell::copy_out(const std::string& guest_path, const std::string& host_path) {
-  std::error_code ec;
   if (sdk::check_copy_paths(guest_path, host_path)) {
-    const auto r = run("cd " + shell_quote(guest_path) + " && tar -cf - .");
+    auto r = run("cd " + shell_quote(guest_path) + " && tar -cf - .");
     if (r.exit_status == sdk::channel_failure)
       throw sdk::InfrastructureError("ssh failed: " + r.stderr_data);
     if (r.exit_status != 0)
       throw sdk::ConfigError("copy_out: '" + guest_path +
                              "' is not a directory on the guest: " + r.stderr_data);
-    fs::create_directories(host_path, ec);
-    sdk::ExecRequest tar;
-    tar.argv = {"tar", "-C", host_path, "-xf", "-"};
-    tar.stdin_data = r.stdout_data;
-    tar.timeout = std::chrono::seconds(300);
-    const sdk::ExecResult unpacked = host_.run(tar, nullptr);
-    if (unpacked.exit_status != 0)
-      throw sdk::InfrastructureError("unpacking into '" + host_path +
-                                     "' failed: " + unpacked.stderr_data);
+    unpack_into_host_dir(host_, std::move(r.stdout_data), host_path);
     return;
   }
   const auto mode =
@@ -163,10 +140,7 @@ void SshShell::copy_out(const std::string& guest_path, const std::string& host_p
   const auto data = run("cat " + shell_quote(guest_path));
   if (data.exit_status != 0)
     throw sdk::InfrastructureError("reading '" + guest_path + "' failed: " + data.stderr_data);
-  const fs::path dest(host_path);
-  if (dest.has_parent_path()) fs::create_directories(dest.parent_path(), ec);
-  sdk::write_file_atomic(dest, data.stdout_data);
-  fs::permissions(dest, static_cast<fs::perms>(std::stoul(mode.stdout_data, nullptr, 8)), ec);
+  write_host_file(host_path, data.stdout_data, mode.stdout_data);
 }
 
 }  // namespace vt::qemu
