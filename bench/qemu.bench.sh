@@ -13,7 +13,9 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$(nproc)" --target vtrun vt_qemu vt_bench_qemu_open >/dev/null
 "$build/bin/vtrun" image build tiny >/dev/null
 image=$(readlink -f "${VTRUN_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vtrun}/images/tiny/current")
-accel=${VTRUN_QEMU_ACCEL:-tcg}
+# The bare boot uses the accelerator the backend picks, so both sides run the same way.
+accel=$("$build/bin/vtrun" check --backend qemu 2>/dev/null | sed -n 's/.*acceleration: \([a-z]*\):.*/\1/p')
+accel=${accel:-tcg}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -1,6 +1,8 @@
 #include "agent_shell.h"
 
+#include <cstdio>
 #include <filesystem>
+#include <random>
 #include <thread>
 
 #include "host_files.h"
@@ -79,7 +81,6 @@ sdk::ExecResult AgentShell::exec(const sdk::ExecRequest& request, sdk::OutputSin
             .get<std::int64_t>();
 
     auto poll_delay = milliseconds(1);
-    bool kill_sent = false;
     std::optional<Clock::time_point> killed_at;
     for (;;) {
       const json status = agent_.call("guest-exec-status", {{"pid", pid}});
@@ -97,7 +98,7 @@ sdk::ExecResult AgentShell::exec(const sdk::ExecRequest& request, sdk::OutputSin
         break;
       }
       const auto now = Clock::now();
-      if (request.timeout.count() > 0 && now - started >= request.timeout && !kill_sent) {
+      if (request.timeout.count() > 0 && now - started >= request.timeout && !killed_at) {
         std::string pid_text;
         try {
           pid_text = get_file(base + ".pid");
@@ -110,7 +111,6 @@ sdk::ExecResult AgentShell::exec(const sdk::ExecRequest& request, sdk::OutputSin
           pid_text.pop_back();
         if (!pid_text.empty()) {
           agent_.call("guest-exec", {{"path", kill_helper}, {"arg", {pid_text}}});
-          kill_sent = true;
           killed_at = now;
           result.timed_out = true;
         }
@@ -121,21 +121,10 @@ sdk::ExecResult AgentShell::exec(const sdk::ExecRequest& request, sdk::OutputSin
       std::this_thread::sleep_for(poll_delay);
     }
   } catch (const sdk::InfrastructureError& e) {
-    result.exit_status = sdk::channel_failure;
-    const std::string message =
-        std::string("vtrun: qemu: the guest agent channel failed: ") + e.what() + "\n";
-    if (sink != nullptr)
-      sink->on_output(sdk::Stream::err, message);
-    else
-      result.stderr_data += message;
+    fail_channel(result, std::string("the guest agent channel failed: ") + e.what(), sink);
   } catch (const sdk::Error& e) {
     // The agent refused the request (e.g. vt-exec is missing: not a vtrun guest image).
-    result.exit_status = sdk::channel_failure;
-    const std::string message = std::string("vtrun: qemu: ") + e.what() + "\n";
-    if (sink != nullptr)
-      sink->on_output(sdk::Stream::err, message);
-    else
-      result.stderr_data += message;
+    fail_channel(result, e.what(), sink);
   }
   if (out.handle >= 0) agent_.close_file(out.handle);
   if (err.handle >= 0) agent_.close_file(err.handle);
@@ -223,6 +212,22 @@ void AgentShell::copy_out(const std::string& guest_path, const std::string& host
   if (r.exit_status != 0)
     throw sdk::ConfigError("copy_out: '" + guest_path + "' is not a regular file on the guest");
   write_host_file(host_path, get_file(guest_path), r.stdout_data);
+}
+
+void fail_channel(sdk::ExecResult& result, const std::string& message, sdk::OutputSink* sink) {
+  result.exit_status = sdk::channel_failure;
+  const std::string line = "vtrun: qemu: " + message + "\n";
+  if (sink != nullptr)
+    sink->on_output(sdk::Stream::err, line);
+  else
+    result.stderr_data += line;
+}
+
+std::string random_hex() {
+  std::random_device rd;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
+  return buf;
 }
 
 std::string shell_quote(const std::string& word) {

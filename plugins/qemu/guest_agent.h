@@ -33,6 +33,7 @@ class GuestAgent {
   /// Makes running and future calls fail promptly (close(), or QEMU went away).
   void shutdown() noexcept;
   bool broken() const noexcept { return broken_; }
+  bool connected() const noexcept { return channel_.connected(); }
 
   // The guest-file-* calls, with base64 handled here.
   std::int64_t open_file(const std::string& path, const std::string& mode);

@@ -147,12 +147,7 @@ sdk::ExecResult QemuTestbed::exec(const sdk::ExecRequest& request, sdk::OutputSi
   }
   if (!instance) {
     sdk::ExecResult r;
-    r.exit_status = sdk::channel_failure;
-    const std::string message = "vtrun: qemu: the testbed '" + vm_.machine + "' is not open\n";
-    if (sink != nullptr)
-      sink->on_output(sdk::Stream::err, message);
-    else
-      r.stderr_data = message;
+    fail_channel(r, "the testbed '" + vm_.machine + "' is not open", sink);
     return r;
   }
   return instance->shell()->exec(request, sink);

@@ -18,6 +18,13 @@ class Shell {
   virtual void copy_out(const std::string& guest_path, const std::string& host_path) = 0;
 };
 
+/// Makes `result` a channel failure (exit status 255) and reports `message` as the command's
+/// stderr: to `sink` when there is one, else into the result.
+void fail_channel(sdk::ExecResult& result, const std::string& message, sdk::OutputSink* sink);
+
+/// A random 64-bit value in hex, for names that must not collide (runtime directories).
+std::string random_hex();
+
 /// `word` quoted for sh: 'it'\''s'.
 std::string shell_quote(const std::string& word);
 

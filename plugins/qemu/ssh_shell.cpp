@@ -90,9 +90,7 @@ sdk::ExecResult SshShell::exec(const sdk::ExecRequest& request, sdk::OutputSink*
   try {
     r = host_.run(req, sink);
   } catch (const sdk::Error& e) {
-    r.exit_status = sdk::channel_failure;
-    r.stderr_data = std::string("vtrun: qemu: cannot run ssh: ") + e.what() + "\n";
-    if (sink != nullptr) sink->on_output(sdk::Stream::err, r.stderr_data);
+    fail_channel(r, std::string("cannot run ssh: ") + e.what(), sink);
     return r;
   }
   if (request.timeout.count() > 0 && Clock::now() - started >= request.timeout) r.timed_out = true;

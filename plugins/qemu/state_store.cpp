@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <memory>
-#include <random>
 
+#include "shell.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 
@@ -29,13 +29,6 @@ void drop_store(void* host) {
     store = std::move(it->second);
     stores().erase(it);
   }
-}
-
-std::string random_hex() {
-  std::random_device rd;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
-  return buf;
 }
 
 }  // namespace

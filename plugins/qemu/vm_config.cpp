@@ -55,7 +55,8 @@ std::optional<nlohmann::json> built_image(const std::string& name, fs::path& dir
     throw sdk::UnavailableError("'" + (dir / "image.json").string() +
                                 "' is not valid JSON: rebuild with `vtrun image build " + name +
                                 " --force`");
-  dir = fs::canonical(dir, ec);
+  // The build the link points at now, so that a rebuild during the job does not change it.
+  if (auto resolved = fs::canonical(dir, ec); !ec) dir = resolved;
   return doc;
 }
 

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <random>
 #include <thread>
 
 #include "agent_shell.h"
@@ -35,13 +34,6 @@ class FileSink final : public sdk::OutputSink {
  private:
   std::FILE* file_;
 };
-
-std::string random_hex() {
-  std::random_device rd;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
-  return buf;
-}
 
 // The last lines of a log, for error messages.
 std::string tail_of(const fs::path& file, std::size_t lines) {
@@ -175,7 +167,8 @@ void VmInstance::fail(const std::string& what) {
 
 void VmInstance::wait_for_agent(bool port_already_open) {
   try {
-    agent_.connect(paths_.agent_socket, deadline_, &instance_alive, this);
+    // Connected once per QEMU process; a reboot keeps the connection.
+    if (!agent_.connected()) agent_.connect(paths_.agent_socket, deadline_, &instance_alive, this);
     // A cold boot: QEMU says when the guest opened the agent's port, so nothing is sent into
     // a closed port. A restored guest has it open already.
     if (!port_already_open &&
@@ -190,9 +183,8 @@ void VmInstance::wait_for_agent(bool port_already_open) {
 }
 
 void VmInstance::wait_for_ssh() {
-  SshShell ssh(host_, {paths_.ssh_port, vm_.ssh_key}, vm_.scratch);
   for (;;) {
-    if (ssh.run("true", "", std::chrono::seconds(20)).exit_status == 0) return;
+    if (ssh().run("true", "", std::chrono::seconds(20)).exit_status == 0) return;
     if (!alive()) fail("QEMU exited before the guest's sshd answered");
     if (Clock::now() > deadline_)
       fail("the guest's sshd did not answer on 127.0.0.1:" + std::to_string(paths_.ssh_port) +
@@ -208,9 +200,12 @@ void VmInstance::wait_for_channel(bool restored) {
     wait_for_agent(restored);
 }
 
+SshShell VmInstance::ssh() {
+  return SshShell(host_, {paths_.ssh_port, vm_.ssh_key}, vm_.scratch);
+}
+
 std::unique_ptr<Shell> VmInstance::shell() {
-  if (vm_.channel == "ssh")
-    return std::make_unique<SshShell>(host_, SshTarget{paths_.ssh_port, vm_.ssh_key}, vm_.scratch);
+  if (vm_.channel == "ssh") return std::make_unique<SshShell>(ssh());
   return std::make_unique<AgentShell>(host_, agent_, vm_.scratch);
 }
 
@@ -317,27 +312,16 @@ SavedState VmInstance::save(const fs::path& dir) {
 }
 
 void VmInstance::reboot() {
-  const auto deadline = Clock::now() + vm_.boot_timeout;
-  if (vm_.channel == "ssh") {
-    SshShell(host_, {paths_.ssh_port, vm_.ssh_key}, vm_.scratch)
-        .run("sync; (sleep 0.2; reboot) < /dev/null > /dev/null 2>&1 &", "",
-             std::chrono::seconds(30));
-    if (!qmp_.wait_event("RESET", json::object(), deadline))
-      fail("the guest did not reboot within " + std::to_string(vm_.boot_timeout.count()) + " s");
-    deadline_ = deadline;
-    wait_for_ssh();
-    return;
-  }
-  agent_.call("guest-exec", {{"path", "/bin/sh"}, {"arg", {"-c", "sync; reboot"}}});
-  if (!qmp_.wait_event("RESET", json::object(), deadline))
+  deadline_ = Clock::now() + vm_.boot_timeout;
+  // From inside, so that busybox init syncs and unmounts the scratch disk first.
+  if (vm_.channel == "ssh")
+    ssh().run("sync; (sleep 0.2; reboot) < /dev/null > /dev/null 2>&1 &", "",
+              std::chrono::seconds(30));
+  else
+    agent_.call("guest-exec", {{"path", "/bin/sh"}, {"arg", {"-c", "sync; reboot"}}});
+  if (!qmp_.wait_event("RESET", json::object(), deadline_))
     fail("the guest did not reboot within " + std::to_string(vm_.boot_timeout.count()) + " s");
-  if (!qmp_.wait_event("VSERPORT_CHANGE", {{"id", "qga0"}, {"open", true}}, deadline))
-    fail("the guest agent did not come back after the reboot");
-  try {
-    agent_.sync(deadline, &instance_alive, this);
-  } catch (const std::exception& e) {
-    fail(e.what());
-  }
+  wait_for_channel(false);
 }
 
 }  // namespace vt::qemu

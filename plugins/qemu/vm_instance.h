@@ -12,6 +12,7 @@
 #include "qemu_command.h"
 #include "qmp_client.h"
 #include "shell.h"
+#include "ssh_shell.h"
 #include "state_store.h"
 #include "vm_config.h"
 #include "vt/sdk/host.h"
@@ -49,6 +50,7 @@ class VmInstance {
   void start_process(bool incoming);
   void wait_for_agent(bool port_already_open);
   void wait_for_ssh();
+  SshShell ssh();
   void wait_for_channel(bool restored);
   [[noreturn]] void fail(const std::string& what);
   std::string record(const std::string& kind, const std::string& name,
@@ -57,7 +59,7 @@ class VmInstance {
   sdk::Host& host_;
   const VmConfig& vm_;
   std::string accel_;
-  Clock::time_point deadline_;
+  Clock::time_point deadline_;  // of the boot, restore or reboot being waited for
   std::filesystem::path dir_;
   InstancePaths paths_;
   std::vector<std::string> ledger_tokens_;

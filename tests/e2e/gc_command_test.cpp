@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "support/child_processes.h"
 #include "vt/core/ledger_sweep.h"
 #include "vtrun_env.h"
 
@@ -16,47 +17,8 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-pid_t dead_pid() {
-  const pid_t pid = fork();
-  if (pid == 0) _exit(0);
-  waitpid(pid, nullptr, 0);
-  return pid;
-}
-
-// A `sleep 300` child of the test: vtrun gc (another process) may kill it; we reap it.
-class Sleeper {
- public:
-  Sleeper() : pid_(fork()) {
-    if (pid_ == 0) {
-      execlp("sleep", "sleep", "300", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~Sleeper() {
-    if (status_ < 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  Sleeper(const Sleeper&) = delete;
-  Sleeper& operator=(const Sleeper&) = delete;
-  pid_t pid() const { return pid_; }
-  // The signal that ended it within `limit`, or 0 while it still runs.
-  int killed_by_within(std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    do {
-      if (waitpid(pid_, &status_, WNOHANG) == pid_)
-        return WIFSIGNALED(status_) ? WTERMSIG(status_) : -1;
-      std::this_thread::sleep_for(10ms);
-    } while (std::chrono::steady_clock::now() < deadline);
-    status_ = -1;
-    return 0;
-  }
-
- private:
-  pid_t pid_;
-  int status_ = -1;
-};
+using test_support::dead_pid;
+using test_support::Sleeper;
 
 class GcCommand : public ::testing::Test {
  protected:
@@ -111,7 +73,7 @@ TEST_F(GcCommand, RemovesWhatDeadOwnersLeftAndKeepsTheRest) {
       << lines[3];
   EXPECT_EQ(lines[4],
             "gc: removed 2, kept 1, failed 0, unreadable 1 (ledger " + ledger.string() + ")");
-  EXPECT_EQ(sleeper.killed_by_within(5s), SIGKILL);
+  EXPECT_EQ(sleeper.ended_by_within(5s), SIGKILL);
   EXPECT_FALSE(fs::exists(victim));
   EXPECT_FALSE(fs::exists(ledger / "a-dead.json"));
   EXPECT_TRUE(fs::exists(ledger / "b-live.json"));
@@ -137,7 +99,7 @@ TEST_F(GcCommand, DryRunOnlyLists) {
                           std::to_string(sleeper.pid()) + ")");
   EXPECT_EQ(lines[4], "gc (dry run): would remove 2, kept 1, failed 0, unreadable 1 (ledger " +
                           ledger.string() + ")");
-  EXPECT_EQ(sleeper.killed_by_within(300ms), 0) << "a dry run killed the process";
+  EXPECT_EQ(sleeper.ended_by_within(300ms), 0) << "a dry run killed the process";
   EXPECT_TRUE(fs::exists(victim));
   for (const char* f : {"a-dead.json", "b-live.json", "c-process.json", "d-garbage.json"})
     EXPECT_TRUE(fs::exists(ledger / f)) << f;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/child_processes.h"
 #include "support/test_support.h"
 #include "vt/core/core_host.h"
 #include "vt/core/ledger_sweep.h"
@@ -22,48 +23,8 @@ using nlohmann::json;
 using Action = SweepItem::Action;
 using namespace std::chrono_literals;
 
-// A pid that surely belongs to no process: a child that has exited and been reaped.
-pid_t dead_pid() {
-  const pid_t pid = fork();
-  if (pid == 0) _exit(0);
-  waitpid(pid, nullptr, 0);
-  return pid;
-}
-
-// A `sleep 300` child; the test kills and reaps it if the sweep did not.
-class Sleeper {
- public:
-  Sleeper() {
-    pid_ = fork();
-    if (pid_ == 0) {
-      execlp("sleep", "sleep", "300", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~Sleeper() {
-    if (!reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  Sleeper(const Sleeper&) = delete;
-  Sleeper& operator=(const Sleeper&) = delete;
-  pid_t pid() const { return pid_; }
-  // True when it died (and is reaped now) within `limit`.
-  bool died_within(std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const pid_t r = waitpid(pid_, nullptr, WNOHANG);
-      if (r == pid_ || (r < 0 && errno == ECHILD)) return reaped_ = true;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-};
+using test_support::dead_pid;
+using test_support::Sleeper;
 
 class LedgerSweep : public ::testing::Test {
  protected:
@@ -166,7 +127,7 @@ TEST_F(LedgerSweep, ProcessOfADeadOwnerIsKilled) {
   EXPECT_EQ(item.action, Action::removed);
   ASSERT_EQ(item.notes.size(), 1u);
   EXPECT_EQ(item.notes[0], "killed pid " + std::to_string(sleeper.pid()));
-  EXPECT_TRUE(sleeper.died_within(5s));
+  EXPECT_NE(sleeper.ended_by_within(5s), 0);
 }
 
 TEST_F(LedgerSweep, ProcessWithAnotherStartTimeIsNotKilled) {
@@ -178,7 +139,7 @@ TEST_F(LedgerSweep, ProcessWithAnotherStartTimeIsNotKilled) {
   const auto item = only_item(sweep_ledger(ledger, host));
   EXPECT_EQ(item.action, Action::removed);
   EXPECT_TRUE(item.notes.empty());
-  EXPECT_FALSE(sleeper.died_within(200ms));
+  EXPECT_EQ(sleeper.ended_by_within(200ms), 0);
 }
 
 TEST_F(LedgerSweep, NonZeroCleanupExitIsNotedAndTheEntryStillDropped) {
@@ -236,7 +197,7 @@ TEST_F(LedgerSweep, DryRunChangesNothing) {
             std::vector<std::string>{"would kill pid " + std::to_string(sleeper.pid())});
   EXPECT_TRUE(fs::exists(file));
   EXPECT_TRUE(fs::exists(victim));
-  EXPECT_FALSE(sleeper.died_within(200ms));
+  EXPECT_EQ(sleeper.ended_by_within(200ms), 0);
 }
 
 TEST_F(LedgerSweep, UnreadableFilesAreReportedAndLeft) {
