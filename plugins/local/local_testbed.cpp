@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 #include <vector>
 
@@ -153,6 +154,19 @@ void LocalTestbed::copy_out(const std::string& testbed_path, const std::string& 
     require_open("copy_out");
   }
   copy_local(testbed_path, host_path);
+}
+
+std::vector<std::string> LocalTestbed::shell_command() const {
+  std::lock_guard lock(mutex_);
+  if (scratch_.empty()) return {};
+  const char* shell = std::getenv("SHELL");
+  // `cd` first: a shell started by the core gets the scratch directory as its cwd this way.
+  return {"sh",
+          "-c",
+          "cd \"$1\" && exec \"$2\" -i",
+          "sh",
+          scratch_.string(),
+          shell != nullptr && *shell != '\0' ? shell : "/bin/sh"};
 }
 
 void LocalTestbed::close() noexcept {

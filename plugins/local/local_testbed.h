@@ -24,7 +24,12 @@ class LocalTestbed final : public sdk::Testbed {
   sdk::ExecResult exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) override;
   void copy_in(const std::string& host_path, const std::string& testbed_path) override;
   void copy_out(const std::string& testbed_path, const std::string& host_path) override;
+  /// Every local testbed is the same host: always reusable.
+  std::string identity() const override { return "local"; }
   std::filesystem::path console() const override { return {}; }
+  std::vector<std::string> shell_command() const override;
+  /// The host is not powered off: the same as close().
+  void shutdown(std::chrono::seconds) noexcept override { close(); }
   void close() noexcept override;
 
  private:

@@ -168,6 +168,33 @@ fs::path QemuTestbed::console() const {
   return fs::exists(vm_.console_log, ec) ? vm_.console_log : fs::path();
 }
 
+std::string QemuTestbed::identity() const {
+  // The state key names everything the machine is made of; the name keeps consoles apart.
+  return "qemu " + vm_.machine + " " + state_key_;
+}
+
+std::vector<std::string> QemuTestbed::shell_command() const {
+  std::shared_ptr<VmInstance> instance;
+  {
+    std::lock_guard lock(mutex_);
+    instance = instance_;
+  }
+  return instance ? instance->shell_command() : std::vector<std::string>{};
+}
+
+void QemuTestbed::shutdown(std::chrono::seconds timeout) noexcept {
+  std::shared_ptr<VmInstance> instance;
+  {
+    std::lock_guard lock(mutex_);
+    instance = instance_;
+  }
+  if (instance && !instance->power_off(timeout))
+    host_.log(sdk::LogLevel::info, "qemu",
+              vm_.machine + ": did not power off within " + std::to_string(timeout.count()) +
+                  " s; killed");
+  close();
+}
+
 void QemuTestbed::close() noexcept {
   std::shared_ptr<VmInstance> instance;
   {

@@ -29,7 +29,10 @@ class QemuTestbed final : public sdk::Testbed {
   sdk::ExecResult exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) override;
   void copy_in(const std::string& host_path, const std::string& testbed_path) override;
   void copy_out(const std::string& testbed_path, const std::string& host_path) override;
+  std::string identity() const override;
   std::filesystem::path console() const override;
+  std::vector<std::string> shell_command() const override;
+  void shutdown(std::chrono::seconds timeout) noexcept override;
   void close() noexcept override;
 
  private:
@@ -41,7 +44,7 @@ class QemuTestbed final : public sdk::Testbed {
   VmConfig vm_;
   std::string accel_;
   std::string state_key_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::shared_ptr<VmInstance> instance_;  // shared with exec calls still running
 };
 

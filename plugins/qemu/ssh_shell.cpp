@@ -69,6 +69,14 @@ sdk::ExecResult SshShell::run(const std::string& script, const std::string& stdi
   return host_.run(req, nullptr);
 }
 
+std::vector<std::string> SshShell::interactive_argv() const {
+  std::vector<std::string> argv = ssh_argv(true);
+  // A person answers prompts; batch mode would refuse them.
+  for (auto& a : argv)
+    if (a == "BatchMode=yes") a = "BatchMode=no";
+  return argv;
+}
+
 sdk::ExecResult SshShell::exec(const sdk::ExecRequest& request, sdk::OutputSink* sink) {
   if (request.argv.empty()) throw sdk::ConfigError("cannot run an empty command");
   std::string remote =

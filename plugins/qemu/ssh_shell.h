@@ -32,6 +32,10 @@ class SshShell final : public Shell {
   sdk::ExecResult run(const std::string& script, const std::string& stdin_data = "",
                       std::chrono::seconds timeout = std::chrono::seconds(300));
 
+  /// The ssh command line for an interactive login shell with a terminal (Testbed's
+  /// shell_command): what a person types to reach the guest.
+  std::vector<std::string> interactive_argv() const;
+
  private:
   std::vector<std::string> ssh_argv(bool pty) const;
 

@@ -150,6 +150,26 @@ bool VmInstance::alive() {
   return process_ && !process_->wait(std::chrono::milliseconds(1)).has_value();
 }
 
+std::vector<std::string> VmInstance::shell_command() {
+  if (vm_.channel != "ssh") return {};
+  return ssh().interactive_argv();
+}
+
+bool VmInstance::power_off(std::chrono::seconds timeout) noexcept {
+  if (!process_) return true;
+  try {
+    // busybox's poweroff returns at once and init powers the machine off; QEMU then exits.
+    sdk::ExecRequest req{{"poweroff"}, {}, "", "", std::chrono::seconds(10), false};
+    const auto r = shell()->exec(req, nullptr);
+    if (r.exit_status != 0 && r.exit_status != sdk::channel_failure) return false;
+    return process_->wait(std::chrono::duration_cast<std::chrono::milliseconds>(timeout))
+        .has_value();
+  } catch (const std::exception& e) {
+    host_.log(sdk::LogLevel::debug, "qemu", vm_.machine + ": power off: " + e.what());
+    return false;
+  }
+}
+
 void VmInstance::stop() noexcept {
   agent_.shutdown();
   qmp_.shutdown();

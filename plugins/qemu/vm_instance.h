@@ -39,6 +39,11 @@ class VmInstance {
 
   /// The channel commands go through (the agent, or ssh with `channel = ssh`).
   std::unique_ptr<Shell> shell();
+  /// An interactive shell on the guest for a person (ssh with `channel = ssh`), else empty.
+  std::vector<std::string> shell_command();
+  /// Powers the guest off from inside and waits at most `timeout` for QEMU to exit. False when
+  /// it did not (the caller then stop()s it).
+  bool power_off(std::chrono::seconds timeout) noexcept;
   /// Makes running agent calls fail at once and kills QEMU; the files go with the destructor.
   void stop() noexcept;
   bool alive();

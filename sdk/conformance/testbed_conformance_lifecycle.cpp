@@ -1,4 +1,6 @@
 // Conformance of a testbed's life: capabilities, open, revert, reboot, console, close, reopen.
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -163,6 +165,63 @@ TEST_P(TestbedConformance, CloseEndsCommandsStillRunning) {
   runner.join();
   EXPECT_TRUE(ended) << "close() must end commands still running on the testbed; an exec of "
                         "`sleep 30` was still running 10 s after close()";
+}
+
+TEST_P(TestbedConformance, IdentityIsStableForTheSameSpec) {
+  // The runner keeps an open testbed for the next test whose machine has the same identity:
+  // an identity that changes from one object to the next would never be reused, and one that
+  // changes after open() would hand a test the wrong machine.
+  std::shared_ptr<Testbed> other;
+  try {
+    other = make_unopened_testbed();
+  } catch (const std::exception& e) {
+    FAIL() << "creating a second testbed threw: " << e.what();
+  }
+  EXPECT_EQ(other->identity(), testbed().identity())
+      << "identity() of two testbeds made from the same spec must be equal";
+}
+
+TEST_P(TestbedConformance, ShellCommandNamesAProgramOrIsEmpty) {
+  const std::vector<std::string> command = testbed().shell_command();
+  if (command.empty()) return;  // the core then offers a line shell through exec()
+  ASSERT_FALSE(command.front().empty()) << "shell_command() starts with an empty program name";
+  const std::string& program = command.front();
+  bool found = program.find('/') != std::string::npos && fs::exists(program);
+  if (program.find('/') == std::string::npos) {
+    const char* path = std::getenv("PATH");
+    std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+    for (std::size_t start = 0; !found && start <= dirs.size();) {
+      const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+      found = fs::exists(fs::path(dirs.substr(start, end - start)) / program);
+      start = end + 1;
+    }
+  }
+  EXPECT_TRUE(found) << "shell_command() names '" << program
+                     << "', which is not an existing host program";
+}
+
+TEST_P(TestbedConformance, ShutdownStopsTheTestbedWithinItsTimeout) {
+  const auto began = std::chrono::steady_clock::now();
+  testbed().shutdown(std::chrono::seconds(30));
+  const auto took = std::chrono::steady_clock::now() - began;
+  EXPECT_LT(took, std::chrono::seconds(45)) << "shutdown(30 s) took longer than its timeout";
+  ExecRequest request;
+  request.argv = {"echo", "after-shutdown"};
+  try {
+    const ExecResult r = testbed().exec(request, nullptr);
+    EXPECT_EQ(r.exit_status, channel_failure)
+        << "exec after shutdown() must throw or return 255; " << describe(r);
+  } catch (const std::exception&) {
+    // Throwing is the other allowed answer.
+  }
+  testbed().close();  // still idempotent
+  std::string path;
+  try {
+    path = reopen();
+  } catch (const std::exception& e) {
+    FAIL() << "open() after shutdown() threw: " << e.what();
+  }
+  EXPECT_EQ(sh_ok("echo again"), "again\n") << "exec must work after reopening";
 }
 
 TEST_P(TestbedConformance, OpenAfterCloseWorksAgain) {

@@ -92,7 +92,7 @@ TEST(CartesianProvider, RunsTheTypeProgramsWithTheDictAsParams) {
   EXPECT_EQ(params["subtest"], "boot");
   for (const auto& t : results["tests"]) {
     if (t["id"] == "after_fail") {
-      EXPECT_EQ(t["reason"], "dependency 'fails' did not pass (FAIL)");
+      EXPECT_EQ(t["reason"], "dependency 'fails' did not pass (FAIL: exit status 1)");
     }
     if (t["id"] == "unknown_type") {
       EXPECT_NE(t["reason"].get<std::string>().find("no program for type 'nosuch' in '"),

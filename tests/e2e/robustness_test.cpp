@@ -192,7 +192,7 @@ TEST(Robustness, PluginsCommandFollowsTheLineFormat) {
             std::string::npos)
       << r.stdout_data;
   EXPECT_NE(r.stdout_data.find("reporter junit 0.1.0 "), std::string::npos);
-  EXPECT_NE(r.stdout_data.find("scheduler parallel 0.1.0 "), std::string::npos);
+  EXPECT_NE(r.stdout_data.find("scheduler parallel 0.2.0 "), std::string::npos);
   EXPECT_EQ(r.stdout_data.find("refused"), std::string::npos);
 
   sdk::ExecRequest req{{vtrun_binary().string(), "plugins"},

@@ -37,7 +37,8 @@ TEST_F(PluginLoaderTest, GoodPluginsLoadDespiteBrokenNeighbours) {
   EXPECT_EQ(registry_.names(sdk::PluginKind::reporter),
             (std::vector<std::string>{"console", "json", "junit"}));
   EXPECT_EQ(registry_.names(sdk::PluginKind::scheduler),
-            (std::vector<std::string>{"parallel", "sequential"}));
+            (std::vector<std::string>{"external", "parallel", "priority", "sequential", "shard",
+                                      "shuffle"}));
   const LoadedFactory* local = registry_.find(sdk::PluginKind::backend, "local");
   ASSERT_NE(local, nullptr);
   EXPECT_EQ(local->path, fs::path(VTRUN_PLUGIN_DIR) / "libvt_local.so");

@@ -181,11 +181,12 @@ TEST_F(NativeLoaderTest, RejectsBadValues) {
 TEST_F(NativeLoaderTest, RejectsUnknownKeysListingTheAllowedOnes) {
   EXPECT_EQ(error("[[test]]\nname = \"a\"\ncommand = \"x\"\ntag = [\"x\"]\n"),
             "4: expected one of 'name', 'description', 'command', 'run_in', 'timeout', 'tags', "
-            "'requires', 'depends', 'priority', 'verdict', 'params' in [[test]] at line 1, got "
-            "'tag' — fix the spelling or remove the key");
+            "'requires', 'depends', 'priority', 'verdict', 'params', 'locks', 'breaks_testbed' in "
+            "[[test]] at line 1, got 'tag' — fix the spelling or remove the key");
   EXPECT_EQ(error("[defaults]\ndepends = [\"a\"]\n"),
             "2: expected one of 'timeout', 'tags', 'requires', 'params', 'run_in', 'verdict', "
-            "'priority' in [defaults], got 'depends' — fix the spelling or remove the key");
+            "'priority', 'locks', 'breaks_testbed' in [defaults], got 'depends' — fix the "
+            "spelling or remove the key");
   EXPECT_EQ(error("[[tests]]\nname = \"a\"\n"),
             "1: expected one of 'defaults', 'test' in vtrun.toml, got 'tests' — fix the spelling "
             "or remove the key");

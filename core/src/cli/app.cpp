@@ -11,8 +11,11 @@
 namespace vt::core {
 
 namespace {
-void on_signal(int) {
-  request_interrupt();
+void on_signal(int sig) {
+  if (sig == SIGTERM)
+    request_termination();
+  else
+    request_interrupt();
 }
 }  // namespace
 
@@ -46,7 +49,8 @@ int run_cli(int argc, char** argv) {
       cli::add_list_command(app),      cli::add_run_command(app),
       cli::add_plugins_command(app),   cli::add_providers_command(app),
       cli::add_cartesian_command(app), cli::add_gc_command(app),
-      cli::add_image_command(app),     cli::add_check_command(app)};
+      cli::add_image_command(app),     cli::add_check_command(app),
+      cli::add_stop_command(app),      cli::add_replay_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 #include "cli/cartesian_options.h"
 #include "cli/commands.h"
+#include "cli/scheduling_options.h"
 #include "cli/stdout_lines.h"
 #include "vt/core/runner.h"
 
@@ -27,6 +28,7 @@ Command add_list_command(CLI::App& app) {
   auto selection = std::make_shared<Selection>();
   auto long_format = std::make_shared<bool>(false);
   auto cartesian = std::make_shared<CartesianOptions>();
+  auto scheduling = std::make_shared<SchedulingArgs>();
   sub->add_option("selectors", selection->selectors,
                   "test ids, dotted prefixes (`boot` selects `boot.smoke`), provider names or "
                   "globs; none: all tests");
@@ -35,14 +37,22 @@ Command add_list_command(CLI::App& app) {
       ->allow_extra_args(false);
   sub->add_flag("-l,--long", *long_format, "also print provider, tags and source file:line");
   cartesian->add_to(sub);
-  return {sub, [selection, long_format, cartesian](Context& ctx) {
+  scheduling->add_to(sub);
+  return {sub, [selection, long_format, cartesian, scheduling](Context& ctx) {
+            RunOptions run_options;
+            scheduling->apply(run_options);
+            // Only a scheduler that leaves tests out changes the listing.
+            const bool filtered = run_options.scheduler == "shard" ||
+                                  run_options.scheduler_options.count("slow") != 0 ||
+                                  run_options.scheduler == "priority" ||
+                                  run_options.scheduler == "external";
             DiscoveryOptions options;
             options.cartesian_statements = cartesian->statements();
             options.params = false;  // a listing needs no values: much cheaper for Cartesian
             StdoutLines out;
             // SIGINT and SIGTERM only raise the interrupt flag: a matrix of 10^9 dicts must
             // still stop on Ctrl-C.
-            if (selection->selectors.empty() && selection->tag_filters.empty()) {
+            if (selection->selectors.empty() && selection->tag_filters.empty() && !filtered) {
               // Nothing pulls dependencies in: stream, so a huge Cartesian matrix lists in
               // bounded memory and `vtrun list | head` ends at once.
               options.whole_plan = false;
@@ -57,9 +67,13 @@ Command add_list_command(CLI::App& app) {
                 all.push_back(std::move(t));
                 return !interrupt_requested();
               });
-              if (!interrupt_requested())
-                for (const auto& t : select_tests(all, *selection))
+              if (!interrupt_requested()) {
+                auto tests = select_tests(all, *selection);
+                if (filtered)
+                  tests = scheduled_tests(tests, run_options, ctx.plugins(), ctx.host());
+                for (const auto& t : tests)
                   if (!out.write(line_for(t, *long_format))) break;
+              }
             }
             if (interrupt_requested()) return exit_bits::interrupted;
             return listing_status(out);

@@ -4,13 +4,13 @@
 
 #include "cli/cartesian_options.h"
 #include "cli/commands.h"
+#include "cli/run_common.h"
+#include "cli/scheduling_options.h"
 #include "vt/core/ledger_sweep.h"
 #include "vt/core/runner.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core::cli {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -19,58 +19,18 @@ struct RunArgs {
   unsigned jobs = 1;
   std::optional<unsigned> timeout;
   std::vector<std::string> reporters;
-  std::string scheduler;
+  SchedulingArgs scheduling;
   CartesianOptions cartesian;
+  int retries = 0;
+  bool retry_errors = false;
+  unsigned max_cpus = 0;
+  std::string max_mem;
+  std::string lock_dir;
+  bool overwrite = false;
+  bool loop = false;
+  bool shell_fail = false;
+  bool keep_testbed = false;
 };
-
-// vtctl is installed (and built) next to vtrun.
-fs::path find_vtctl() {
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  const fs::path candidate = self.parent_path() / "vtctl";
-  if (!ec && fs::exists(candidate)) return candidate;
-  throw sdk::Error("cannot find vtctl next to vtrun (" + self.string() +
-                   ") — install both from the same build");
-}
-
-ReporterRequest parse_reporter(const std::string& spec) {
-  const auto colon = spec.find(':');
-  if (colon == std::string::npos) return {spec, {}};
-  std::string path = spec.substr(colon + 1);
-  if (path.empty())
-    throw sdk::ConfigError("--reporter '" + spec +
-                           "': empty path after ':' — use NAME or NAME:PATH");
-  return {spec.substr(0, colon), path == "-" ? fs::path("-") : fs::absolute(path)};
-}
-
-// What a crashed run left behind goes before this job creates anything of its own; quietly,
-// since it is not this job's business unless it fails (then `vtrun gc` says more).
-void sweep_ledger_quietly(Context& ctx) {
-  try {
-    const SweepReport report = sweep_ledger(ctx.ledger_dir(), ctx.host());
-    for (const auto& item : report.items) {
-      std::string notes;
-      for (const auto& n : item.notes) notes += "; " + n;
-      switch (item.action) {
-        case SweepItem::Action::removed:
-          ctx.host().log(sdk::LogLevel::info, "gc",
-                         "removed " + item.kind + " " + item.name + " left by a crashed run (pid " +
-                             std::to_string(item.owner_pid) + ")" + notes);
-          break;
-        case SweepItem::Action::kept:
-          break;
-        case SweepItem::Action::failed:
-        case SweepItem::Action::unreadable:
-          ctx.host().log(sdk::LogLevel::info, "gc",
-                         "could not clean up ledger entry '" + item.file.string() + "'" + notes +
-                             " — `vtrun gc` shows it");
-          break;
-      }
-    }
-  } catch (const std::exception& e) {
-    ctx.host().log(sdk::LogLevel::warn, "gc", std::string("ledger sweep failed: ") + e.what());
-  }
-}
 
 }  // namespace
 
@@ -92,29 +52,55 @@ Command add_run_command(CLI::App& app) {
                   "NAME[:PATH], repeatable: console (default), json, junit; `vtrun plugins` "
                   "lists all")
       ->allow_extra_args(false);
-  sub->add_option("--scheduler", args->scheduler,
-                  "scheduler plugin (default: sequential, or parallel with -j)");
+  sub->add_option("--retries", args->retries,
+                  "run a FAILed test again, up to N more times; a pass on a retry counts as "
+                  "PASS (flaky) and attempt k keeps its logs in tests/<id>.k/")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_flag("--retry-errors", args->retry_errors,
+                "with --retries, retry ERROR and INTERRUPTED tests too");
+  sub->add_option("--max-cpus", args->max_cpus,
+                  "CPU budget for tests running at once, counted from their `smp` (default: "
+                  "this machine's CPUs, or -j if larger)");
+  sub->add_option("--max-mem", args->max_mem,
+                  "memory budget for tests running at once, counted from their `mem`, in MiB "
+                  "or with a unit: 4096, 8G (default: this machine's memory)");
+  sub->add_option("--lock-dir", args->lock_dir,
+                  "directory of the named locks tests take (`locks`), shared by every vtrun on "
+                  "this host (default: $VTRUN_LOCK_DIR, else /tmp/vtrun-locks)");
+  sub->add_flag("-o,--overwrite", args->overwrite,
+                "golden-output tests record their output as the expected `output` file instead "
+                "of comparing");
+  sub->add_flag("--loop", args->loop,
+                "run the plan again and again, one provider's test after the other's, until "
+                "`vtrun stop` or SIGTERM (the running tests finish first)");
+  sub->add_flag("--shell-fail", args->shell_fail,
+                "open an interactive shell on the testbed of a test that fails, before it is "
+                "torn down (needs a terminal)");
+  sub->add_flag("--keep-testbed", args->keep_testbed,
+                "leave the testbeds of failing tests running after the job and print how to "
+                "reach them; Ctrl-C or `vtrun stop` closes them");
+  args->scheduling.add_to(sub);
   args->cartesian.add_to(sub);
   return {sub, [args](Context& ctx) {
             RunOptions options;
             options.backend = ctx.options().backend;
-            options.scheduler = args->scheduler;
+            args->scheduling.apply(options);
             options.jobs = args->jobs;
+            options.retries = args->retries;
+            options.retry_errors = args->retry_errors;
+            options.max_cpus = args->max_cpus;
+            if (!args->max_mem.empty()) options.max_mem_mib = parse_mebibytes(args->max_mem);
+            options.lock_dir = args->lock_dir;
+            options.overwrite = args->overwrite;
+            options.loop = args->loop;
+            options.shell_fail = args->shell_fail;
+            options.keep_testbed = args->keep_testbed;
             if (args->timeout) options.timeout_override = std::chrono::seconds(*args->timeout);
             for (const auto& r : args->reporters) options.reporters.push_back(parse_reporter(r));
-            options.results_dir = ctx.options().results_dir;
-            options.command = ctx.options().argv;
-            options.vtctl = find_vtctl();
-            options.terminal = isatty(STDOUT_FILENO) != 0;
             DiscoveryOptions discovery;
             discovery.cartesian_statements = args->cartesian.statements();
             const auto plan = ctx.select(args->selection, discovery);
-            options.providers_dir = ctx.providers_dir();
-            sweep_ledger_quietly(ctx);
-            const JobOutcome outcome =
-                run_job(plan, ctx.providers(), options, ctx.plugins(), ctx.host());
-            std::cout << outcome.job_dir.string() << std::endl;
-            return outcome.summary.exit_code;
+            return run_plan(ctx, plan, options);
           }};
 }
 

@@ -21,5 +21,7 @@ Command add_cartesian_command(CLI::App& app);
 Command add_gc_command(CLI::App& app);
 Command add_image_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
+Command add_stop_command(CLI::App& app);
+Command add_replay_command(CLI::App& app);
 
 }  // namespace vt::core::cli

@@ -29,6 +29,9 @@ class Context {
   explicit Context(GlobalOptions options);
 
   const GlobalOptions& options() const noexcept { return options_; }
+  /// `vtrun replay`: the backend and providers a recorded job used, before any are read.
+  void use_backend(std::string backend) { options_.backend = std::move(backend); }
+  void use_providers_dir(std::filesystem::path dir) { options_.providers_dir = std::move(dir); }
   CoreHost& host() { return *host_; }
   /// The resource ledger's directory: $VTRUN_LEDGER_DIR, else CoreHost::default_ledger_dir().
   const std::filesystem::path& ledger_dir() const noexcept { return ledger_dir_; }

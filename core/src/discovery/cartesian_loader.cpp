@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <sstream>
 #include <system_error>
 #include <unordered_map>
 
@@ -50,6 +51,10 @@ class DictConverter {
     const auto& found = programs_.find(type != test.params.end() ? type->second : std::string());
     test.command = found.command;
     test.not_runnable = found.why_not;
+    if (const auto locks = test.params.find("locks"); locks != test.params.end()) {
+      std::istringstream words(locks->second);
+      for (std::string lock; words >> lock;) test.locks.push_back(lock);
+    }
     test.timeout = seconds_in(dict.get("test_timeout"));
     if (!test.timeout) test.timeout = seconds_in(dict.get("timeout"));
     return test;

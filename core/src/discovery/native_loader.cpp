@@ -20,6 +20,8 @@ struct Settings {
   std::optional<int> priority;
   std::vector<std::string> tags;
   std::vector<std::string> requires_caps;
+  std::vector<std::string> locks;
+  std::optional<bool> breaks_testbed;
   sdk::Params params;
 };
 
@@ -65,6 +67,9 @@ Settings read_settings(const Reader& reader) {
   }
   settings.tags = reader.strings("tags", "tags = [\"smoke\", \"boot\"]");
   settings.requires_caps = reader.strings("requires", "requires = [\"isolation-machine\"]");
+  settings.locks = reader.strings("locks", "locks = [\"base-image\"]");
+  if (reader.has("breaks_testbed"))
+    settings.breaks_testbed = reader.boolean("breaks_testbed", "breaks_testbed = true");
   if (const toml::node* params = reader.table().get("params")) {
     const toml::table* table = params->as_table();
     if (table == nullptr) {
@@ -136,7 +141,7 @@ std::vector<std::string> read_command(const Reader& reader, const std::filesyste
 TestCase read_test(const Reader& reader, const Settings& defaults,
                    const std::filesystem::path& file, const std::string& provider) {
   reader.check_keys({"name", "description", "command", "run_in", "timeout", "tags", "requires",
-                     "depends", "priority", "verdict", "params"});
+                     "depends", "priority", "verdict", "params", "locks", "breaks_testbed"});
   const int line = toml_util::line_of(reader.table());
   TestCase test;
   if (!reader.has("name")) {
@@ -163,8 +168,13 @@ TestCase read_test(const Reader& reader, const Settings& defaults,
   append_unique(test.tags, own.tags);
   append_unique(test.requires_caps, defaults.requires_caps);
   append_unique(test.requires_caps, own.requires_caps);
+  append_unique(test.locks, defaults.locks);
+  append_unique(test.locks, own.locks);
   test.params = defaults.params;
   for (const auto& [key, value] : own.params) test.params[key] = value;
+  // The runner reads it from the params, where Cartesian tests set it too.
+  if (const auto breaks = own.breaks_testbed ? own.breaks_testbed : defaults.breaks_testbed)
+    test.params["breaks_testbed"] = *breaks ? "yes" : "no";
   test.source = file;
   test.line = line;
   return test;
@@ -184,7 +194,8 @@ std::vector<TestCase> load_native_tests(const std::filesystem::path& vtrun_toml,
     const toml::table* table = node->as_table();
     if (table == nullptr) top.fail_type("defaults", "a table", *node, "[defaults] timeout = 300");
     const Reader reader(file.string(), *table, "[defaults]");
-    reader.check_keys({"timeout", "tags", "requires", "params", "run_in", "verdict", "priority"});
+    reader.check_keys({"timeout", "tags", "requires", "params", "run_in", "verdict", "priority",
+                       "locks", "breaks_testbed"});
     defaults = read_settings(reader);
   }
 

@@ -75,6 +75,7 @@ std::vector<TestCase> select_tests(const std::vector<TestCase>& all, const Selec
   std::vector<TestCase> out;
   for (std::size_t i = 0; i < all.size(); ++i)
     if (chosen[i]) out.push_back(all[i]);
+  check_dependency_cycles(out);
   return out;
 }
 

@@ -138,6 +138,13 @@ std::int64_t Reader::integer(std::string_view key, std::string_view example) con
   return node->as_integer()->get();
 }
 
+bool Reader::boolean(std::string_view key, std::string_view example) const {
+  const toml::node* node = table_.get(key);
+  if (node == nullptr) return false;
+  if (!node->is_boolean()) fail_type(key, "true or false", *node, example);
+  return node->as_boolean()->get();
+}
+
 std::string Reader::choice(std::string_view key,
                            std::initializer_list<std::string_view> choices) const {
   if (!has(key)) return {};

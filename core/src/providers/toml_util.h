@@ -43,6 +43,8 @@ class Reader {
   std::string string(std::string_view key, std::string_view example) const;
   std::vector<std::string> strings(std::string_view key, std::string_view example) const;
   std::int64_t integer(std::string_view key, std::string_view example) const;
+  /// false when absent.
+  bool boolean(std::string_view key, std::string_view example) const;
   /// A string that must be one of `choices`; "" when absent.
   std::string choice(std::string_view key, std::initializer_list<std::string_view> choices) const;
 

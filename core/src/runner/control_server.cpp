@@ -41,8 +41,12 @@ void reply(int fd, const json& result) {
 }  // namespace
 
 ControlServer::ControlServer(sdk::Host& host, fs::path socket_path,
-                             std::vector<std::pair<std::string, sdk::Testbed*>> machines)
-    : host_(host), socket_path_(std::move(socket_path)), machines_(std::move(machines)) {
+                             std::vector<std::pair<std::string, sdk::Testbed*>> machines,
+                             BeforeUse before_use)
+    : host_(host),
+      socket_path_(std::move(socket_path)),
+      machines_(std::move(machines)),
+      before_use_(std::move(before_use)) {
   listen_fd_ = control::listen_unix(socket_path_.string());
   if (listen_fd_ < 0)
     throw sdk::Error("cannot listen on control socket '" + socket_path_.string() +
@@ -106,6 +110,7 @@ sdk::Testbed* ControlServer::machine(const std::string& name, std::string& error
 }
 
 void ControlServer::serve(int fd) {
+  ++in_flight_;
   auto request_frame = control::read_frame(fd);
   auto stdin_frame = request_frame ? control::read_frame(fd) : std::nullopt;
   try {
@@ -117,6 +122,10 @@ void ControlServer::serve(int fd) {
     std::string error;
     sdk::Testbed* tb = machine(req.value("machine", ""), error);
     if (tb == nullptr) throw sdk::Error(error);
+    if (before_use_) {
+      const std::string name = req.value("machine", "");
+      before_use_(name.empty() ? machines_.front().first : name);
+    }
     host_.log(sdk::LogLevel::debug, "control", "vtctl " + request_frame->payload);
     if (op == "exec") {
       sdk::ExecRequest er;
@@ -146,6 +155,7 @@ void ControlServer::serve(int fd) {
   } catch (const std::exception& e) {
     reply(fd, {{"error", e.what()}});
   }
+  --in_flight_;
   std::lock_guard lock(mutex_);
   std::erase(open_fds_, fd);
   close(fd);

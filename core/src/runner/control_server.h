@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -18,15 +19,23 @@ namespace vt::core {
 
 class ControlServer {
  public:
-  /// `machines` maps machine names to open testbeds; the first is the default for `-m`.
+  /// Called before a request reaches machine `name` (e.g. to start it on first use); throws
+  /// to refuse the request with that message.
+  using BeforeUse = std::function<void(const std::string& name)>;
+
+  /// `machines` maps machine names to testbeds; the first is the default for `-m`.
   /// The testbeds must outlive the server. Throws sdk::Error when the socket cannot be made.
   ControlServer(sdk::Host& host, std::filesystem::path socket_path,
-                std::vector<std::pair<std::string, sdk::Testbed*>> machines);
+                std::vector<std::pair<std::string, sdk::Testbed*>> machines,
+                BeforeUse before_use = {});
   ~ControlServer();  // stops accepting, waits for connections to finish
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
   const std::filesystem::path& socket_path() const noexcept { return socket_path_; }
+
+  /// Requests being served right now (a command vtctl started may still run on a testbed).
+  int busy() const noexcept { return in_flight_.load(); }
 
  private:
   void accept_loop();
@@ -36,6 +45,8 @@ class ControlServer {
   sdk::Host& host_;
   std::filesystem::path socket_path_;
   std::vector<std::pair<std::string, sdk::Testbed*>> machines_;
+  BeforeUse before_use_;
+  std::atomic<int> in_flight_{0};
   int listen_fd_ = -1;
   int wake_pipe_[2] = {-1, -1};
   std::thread acceptor_;

@@ -1,20 +1,23 @@
-// The job loop: asks the scheduler what to start, runs tests on worker threads, records each
-// result on disk as soon as it exists, and ends with the summary files and the exit bitmask.
-#include <unistd.h>
-
-#include <atomic>
+// The job loop: asks the scheduler what to start, starts what the budget and the locks allow
+// on persistent worker threads (testbeds they spawn live as long as the job), retries, records
+// each result on disk as soon as it exists, handles interrupts, and ends with the summary
+// files and the exit bitmask.
+#include <algorithm>
 #include <condition_variable>
+#include <deque>
+#include <iostream>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
-#include "runner/reporter_fanout.h"
+#include "runner/job_document.h"
+#include "runner/machine_params.h"
+#include "runner/named_locks.h"
+#include "runner/resource_budget.h"
 #include "runner/test_execution.h"
 #include "vt/core/atomic_file.h"
-#include "vt/core/job_dir.h"
+#include "vt/core/plan.h"
 #include "vt/core/process.h"
-#include "vt/core/runner.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core {
@@ -23,12 +26,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::system_clock;
 
 namespace {
-
-std::atomic<bool> interrupted{false};
-
-sdk::TestInfo info_for(const TestCase& t) {
-  return {t.id, t.provider, t.tags, t.priority, t.depends, t.params};
-}
 
 int exit_code_for(const std::vector<sdk::TestResult>& results, bool job_interrupted) {
   int code = job_interrupted ? exit_bits::interrupted : 0;
@@ -45,50 +42,9 @@ std::string run_log_line(const sdk::TestResult& r) {
   std::snprintf(duration, sizeof duration, "%8.2f s", r.duration.count());
   std::string line = std::string(sdk::to_string(r.status));
   line.resize(12, ' ');
-  return line + duration + "  " + r.id + (r.reason.empty() ? "" : "  (" + r.reason + ")") + "\n";
-}
-
-nlohmann::json job_document(const RunOptions& options, const JobDir& job,
-                            const std::vector<Provider>& providers, const PluginRegistry& registry,
-                            const sdk::JobSummary* summary) {
-  nlohmann::json plugins = nlohmann::json::array();
-  for (const auto& f : registry.factories())
-    plugins.push_back({{"kind", sdk::to_string(f.kind)},
-                       {"name", f.name},
-                       {"plugin", f.plugin},
-                       {"version", f.version},
-                       {"path", f.path.string()}});
-  nlohmann::json provs = nlohmann::json::array();
-  for (const auto& p : providers)
-    provs.push_back({{"name", p.name},
-                     {"definition", p.definition.string()},
-                     {"uri", p.uri.text},
-                     {"kind", to_string(p.uri.kind)},
-                     {"branch", p.branch},
-                     {"ref", p.ref},
-                     {"commit", nullptr}});
-  char cwd[4096];
-  nlohmann::json doc = {
-      {"id", job.id()},
-      {"vtrun_version", VTRUN_VERSION},
-      {"command", options.command},
-      {"cwd", getcwd(cwd, sizeof cwd) != nullptr ? cwd : ""},
-      {"config",
-       {{"backend", options.backend},
-        {"scheduler", options.scheduler},
-        {"jobs", options.jobs},
-        {"default_timeout", options.default_timeout.count()},
-        {"timeout_override",
-         options.timeout_override ? nlohmann::json(options.timeout_override->count()) : nullptr},
-        {"providers_dir", options.providers_dir.string()},
-        {"results_dir", options.results_dir.string()}}},
-      {"plugins", plugins},
-      {"providers", provs}};
-  if (summary != nullptr) {
-    doc["exit_code"] = summary->exit_code;
-    if (!summary->error.empty()) doc["error"] = summary->error;
-  }
-  return doc;
+  std::string attempts = r.attempts > 1 ? "  [" + std::to_string(r.attempts) + " attempts]" : "";
+  return line + duration + "  " + r.id + attempts +
+         (r.reason.empty() ? "" : "  (" + r.reason + ")") + "\n";
 }
 
 void reap_strays(sdk::Host& host) {
@@ -97,8 +53,14 @@ void reap_strays(sdk::Host& host) {
              "killed " + std::to_string(n) + " process(es) a test left running after it ended");
 }
 
+// Round 1 keeps DESIGN.md's layout; later rounds of --loop go under rounds/<n>/.
+std::string logdir_for(const std::string& id, int attempt, int round) {
+  const std::string dir = JobDir::test_logdir(id, attempt);
+  return round <= 1 ? dir : "rounds/" + std::to_string(round) + "/" + dir;
+}
+
 // The result of a test that never ran.
-sdk::TestResult not_run(const TestCase& t, sdk::Status status, std::string reason) {
+sdk::TestResult not_run(const TestCase& t, sdk::Status status, std::string reason, int round) {
   sdk::TestResult r;
   r.id = t.id;
   r.provider = t.provider;
@@ -106,173 +68,490 @@ sdk::TestResult not_run(const TestCase& t, sdk::Status status, std::string reaso
   r.status = status;
   r.reason = std::move(reason);
   r.started = Clock::now();
-  r.logdir = JobDir::test_logdir(t.id);
+  r.logdir = logdir_for(t.id, 0, round);
   return r;
+}
+
+bool retryable(sdk::Status s, bool retry_errors) {
+  return s == sdk::Status::fail ||
+         (retry_errors && (s == sdk::Status::error || s == sdk::Status::interrupted));
+}
+
+sdk::TestInfo info_for(const TestCase& t) {
+  sdk::TestInfo info{t.id, t.provider, t.tags, t.priority, t.depends, t.params, {}, t.locks, false};
+  info.cost = test_cost(t.params);
+  info.slow = std::find(t.tags.begin(), t.tags.end(), "slow") != t.tags.end() ||
+              (t.params.count("slow") != 0 && t.params.at("slow") == "yes");
+  return info;
+}
+
+// --loop interleaves providers: one test of each in turn, each provider's own order kept.
+std::vector<std::size_t> round_robin_by_provider(const std::vector<TestCase>& plan,
+                                                 const std::vector<std::size_t>& selected) {
+  std::vector<std::string> providers;
+  std::map<std::string, std::deque<std::size_t>> queues;
+  for (std::size_t i : selected) {
+    if (!queues.count(plan[i].provider)) providers.push_back(plan[i].provider);
+    queues[plan[i].provider].push_back(i);
+  }
+  std::vector<std::size_t> out;
+  while (out.size() < selected.size())
+    for (const auto& p : providers)
+      if (auto& q = queues[p]; !q.empty()) {
+        out.push_back(q.front());
+        q.pop_front();
+      }
+  return out;
+}
+
+// One job: the state the scheduling thread and the workers share, under one mutex.
+class JobRun {
+ public:
+  JobRun(const std::vector<TestCase>& plan, const std::vector<Provider>& providers,
+         const RunOptions& opts, const PluginRegistry& registry, CoreHost& host)
+      : plan_(plan),
+        providers_(providers),
+        opts_(opts),
+        registry_(registry),
+        host_(host),
+        started_(Clock::now()),
+        seed_(opts.seed.value_or(static_cast<std::uint64_t>(started_.time_since_epoch().count()))),
+        budget_(opts),
+        locks_(opts.lock_dir.empty() ? default_lock_dir() : opts.lock_dir),
+        job_(JobDir::create(opts.results_dir, started_)),
+        reporters_(host),
+        pool_(budget_.total().slots),
+        kept_(host) {}
+
+  ~JobRun() { stop_workers(); }  // also when the scheduler threw
+  JobRun(const JobRun&) = delete;
+  JobRun& operator=(const JobRun&) = delete;
+
+  JobOutcome run();
+
+ private:
+  struct Task {
+    std::size_t index;
+    int round;
+  };
+
+  void start_workers();
+  void stop_workers();
+  void worker_loop();
+  sdk::TestResult run_attempts(const Task& task);
+  void record(std::size_t i, sdk::TestResult r);
+  void flush_summary(bool force);
+  std::string unmet_dependency(std::size_t i) const;
+  bool schedule();
+  void finish_round();
+  void handle_interrupts();
+
+  const std::vector<TestCase>& plan_;
+  const std::vector<Provider>& providers_;
+  RunOptions opts_;
+  const PluginRegistry& registry_;
+  CoreHost& host_;
+  const Clock::time_point started_;
+  const std::uint64_t seed_;
+  ResourceBudget budget_;
+  NamedLocks locks_;
+  JobDir job_;
+  ReporterFanout reporters_;
+  TestbedPool pool_;
+  KeptTestbeds kept_;
+  PluginPtr<sdk::Scheduler> scheduler_;
+  fs::path control_dir_;
+
+  std::vector<sdk::TestInfo> infos_;
+  std::vector<std::size_t> selected_;  // plan indices the scheduler chose, in round order
+  std::vector<bool> in_job_;           // by plan index: selected
+  std::map<std::string, std::size_t> index_of_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int round_ = 1;
+  std::vector<sdk::TestResult> earlier_rounds_;
+  std::vector<std::optional<sdk::TestResult>> results_;  // this round, by plan index
+  std::vector<bool> started_now_;                        // this round, by plan index
+  std::deque<Task> tasks_;
+  std::vector<std::size_t> finished_;  // completed, not yet told to the scheduler
+  std::map<std::size_t, std::unique_ptr<TestStopper>> running_;
+  std::map<std::size_t, NamedLocks::Held> held_locks_;
+  std::vector<std::thread> workers_;
+  bool workers_quit_ = false;
+  bool need_order_ = true;
+  std::string scheduler_error_;
+  std::chrono::steady_clock::time_point retry_locks_at_{};
+  int interrupts_seen_ = 0;
+  std::string run_log_;
+  sdk::JobSummary summary_;
+  std::chrono::steady_clock::time_point last_flush_{};
+};
+
+void JobRun::start_workers() {
+  for (unsigned i = 0; i < budget_.total().slots; ++i)
+    workers_.emplace_back([this] { worker_loop(); });
+}
+
+void JobRun::stop_workers() {
+  if (workers_.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    workers_quit_ = true;
+  }
+  cv_.notify_all();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+}
+
+void JobRun::worker_loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    cv_.wait(lock, [this] { return workers_quit_ || !tasks_.empty(); });
+    if (tasks_.empty()) return;
+    const Task task = tasks_.front();
+    tasks_.pop_front();
+    lock.unlock();
+    sdk::TestResult r = run_attempts(task);
+    lock.lock();
+    if (task.round == round_) {
+      record(task.index, std::move(r));
+      finished_.push_back(task.index);
+    }
+    cv_.notify_all();
+  }
+}
+
+sdk::TestResult JobRun::run_attempts(const Task& task) {
+  const std::size_t i = task.index;
+  TestStopper* stopper = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    stopper = running_.at(i).get();
+  }
+  reporters_.test_start(infos_[i]);
+  const fs::path socket = control_dir_ / (std::to_string(i) + ".sock");
+  std::string history;
+  sdk::TestResult r;
+  for (int attempt = 0;; ++attempt) {
+    TestContext ctx{plan_[i],  infos_[i], opts_,
+                    registry_, host_,     reporters_,
+                    job_,      socket,    logdir_for(plan_[i].id, attempt, task.round),
+                    pool_,     *stopper,  kept_};
+    r = execute_test(ctx);
+    r.attempts = attempt + 1;
+    if (!retryable(r.status, opts_.retry_errors) || attempt >= opts_.retries || stop_requested())
+      break;
+    history += (history.empty() ? "" : ", ") + std::string(sdk::to_string(r.status)) +
+               (r.reason.empty() ? "" : " (" + r.reason + ")");
+    host_.log(sdk::LogLevel::info, "runner",
+              "retrying '" + plan_[i].id + "': attempt " + std::to_string(attempt + 2) + " of " +
+                  std::to_string(opts_.retries + 1) + " after " +
+                  std::string(sdk::to_string(r.status)));
+  }
+  if (r.attempts > 1) {
+    const std::string earlier = "earlier attempts: " + history;
+    r.reason = r.status == sdk::Status::pass
+                   ? "passed on attempt " + std::to_string(r.attempts) + " (flaky); " + earlier
+                   : r.reason + "; " + earlier;
+  }
+  return r;
+}
+
+void JobRun::record(std::size_t i, sdk::TestResult r) {
+  reporters_.test_end(r);
+  run_log_ += run_log_line(r);
+  results_[i] = std::move(r);
+  flush_summary(false);
+}
+
+// Rewrites run.log and results.json with every result so far, so a crash loses at most the
+// last half second. Rewriting after every test would make long plans quadratic.
+void JobRun::flush_summary(bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_flush_ < std::chrono::milliseconds(500)) return;
+  last_flush_ = now;
+  summary_.tests = earlier_rounds_;
+  for (std::size_t i : selected_)
+    if (results_[i]) summary_.tests.push_back(*results_[i]);
+  summary_.finished = Clock::now();
+  summary_.exit_code = exit_code_for(summary_.tests, interrupt_requested());
+  try {
+    write_file_atomic(job_.run_log(), run_log_);
+    write_file_atomic(job_.results_json(), sdk::render_results_json(summary_));
+  } catch (const std::exception& e) {
+    host_.log(sdk::LogLevel::error, "runner", e.what());
+  }
+}
+
+// A dependency that did not PASS makes its dependents SKIP instead of running.
+std::string JobRun::unmet_dependency(std::size_t i) const {
+  for (const auto& dep : plan_[i].depends) {
+    auto it = index_of_.find(dep);
+    if (it == index_of_.end()) return "dependency '" + dep + "' is not in the plan";
+    const auto& r = results_[it->second];
+    if (!r) return "dependency '" + dep + "' is not part of this job";
+    if (r->status != sdk::Status::pass)
+      return "dependency '" + dep + "' did not pass (" + std::string(sdk::to_string(r->status)) +
+             (r->reason.empty() ? "" : ": " + r->reason) + ")";
+  }
+  return {};
+}
+
+// Asks the scheduler and starts what fits. Returns true when it changed anything.
+bool JobRun::schedule() {
+  std::vector<std::size_t> ready;
+  for (std::size_t i : selected_) {
+    if (started_now_[i]) continue;
+    bool deps_done = true;
+    for (const auto& dep : plan_[i].depends) {
+      auto it = index_of_.find(dep);
+      // A dependency outside the job never finishes: unmet_dependency() says why.
+      if (it != index_of_.end() && in_job_[it->second] && !results_[it->second]) deps_done = false;
+    }
+    if (deps_done) ready.push_back(i);
+  }
+  if (ready.empty()) return false;
+  const bool locks_due = std::chrono::steady_clock::now() >= retry_locks_at_;
+  if (!need_order_ && !locks_due) return false;
+  need_order_ = false;
+  const auto picks = scheduler_->order(ready, budget_.free());
+  bool changed = false;
+  bool lock_busy = false;
+  for (std::size_t i : picks) {
+    if (i >= plan_.size() || started_now_[i] ||
+        std::find(ready.begin(), ready.end(), i) == ready.end())
+      continue;
+    if (std::string why = unmet_dependency(i); !why.empty()) {
+      started_now_[i] = true;
+      record(i, not_run(plan_[i], sdk::Status::skip, why, round_));
+      scheduler_->completed(i, sdk::Status::skip);
+      changed = need_order_ = true;
+      continue;
+    }
+    // No overtaking on the budget: a big test waits at the head until enough is free, so it
+    // never starves behind small ones.
+    if (!budget_.fits(infos_[i].cost)) break;
+    std::optional<NamedLocks::Held> held;
+    if (!plan_[i].locks.empty()) {
+      std::string busy;
+      held = locks_.try_acquire(plan_[i].locks, &busy);
+      if (!held) {
+        // Held by a running test here, or by another vtrun: others may go first.
+        host_.log(sdk::LogLevel::debug, "runner",
+                  "'" + plan_[i].id + "' waits for lock '" + busy + "'");
+        lock_busy = true;
+        continue;
+      }
+      held_locks_.emplace(i, std::move(*held));
+    }
+    if (budget_.exceeds_total(infos_[i].cost))
+      host_.log(sdk::LogLevel::warn, "runner",
+                "'" + plan_[i].id + "' needs more than the whole budget (" + budget_.describe() +
+                    "): it runs alone");
+    started_now_[i] = true;
+    budget_.take(infos_[i].cost);
+    running_.emplace(i, std::make_unique<TestStopper>());
+    tasks_.push_back({i, round_});
+    changed = true;
+  }
+  if (lock_busy)
+    retry_locks_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  else
+    retry_locks_at_ = std::chrono::steady_clock::time_point::max();
+  if (changed) cv_.notify_all();
+  return changed;
+}
+
+void JobRun::handle_interrupts() {
+  const int n = interrupt_count();
+  if (n == interrupts_seen_) return;
+  interrupts_seen_ = n;
+  if (n == 1) {
+    host_.log(sdk::LogLevel::warn, "runner",
+              "interrupted: no more tests start; running tests get SIGTERM and clean up "
+              "(interrupt again to kill them now)");
+    for (auto& [i, stopper] : running_) stopper->stop_gently();
+  } else {
+    host_.log(sdk::LogLevel::warn, "runner", "interrupted again: killing the running tests");
+    for (auto& [i, stopper] : running_) stopper->stop_now();
+    kill_all_processes();
+  }
+}
+
+// --loop: the round's results stay, the next round starts from scratch.
+void JobRun::finish_round() {
+  for (std::size_t i : selected_)
+    if (results_[i]) earlier_rounds_.push_back(std::move(*results_[i]));
+  results_.assign(plan_.size(), std::nullopt);
+  started_now_.assign(plan_.size(), false);
+  ++round_;
+  need_order_ = true;
+  host_.log(sdk::LogLevel::info, "runner", "--loop: round " + std::to_string(round_));
+}
+
+JobOutcome JobRun::run() {
+  host_.attach_log_file(job_.debug_log());
+  for (const auto& r : opts_.reporters)
+    reporters_.add(r.name,
+                   registry_.make_reporter(r.name, host_, {r.output, job_.path(), opts_.terminal}));
+  sdk::SchedulerSpec spec{budget_.total().slots, seed_, opts_.scheduler_options};
+  scheduler_ = registry_.make_scheduler(opts_.scheduler, host_, spec);
+
+  for (const auto& t : plan_) infos_.push_back(info_for(t));
+  for (std::size_t i = 0; i < plan_.size(); ++i) index_of_.emplace(plan_[i].id, i);
+  selected_ = scheduler_->select(infos_);
+  std::sort(selected_.begin(), selected_.end());
+  selected_.erase(std::unique(selected_.begin(), selected_.end()), selected_.end());
+  std::erase_if(selected_, [&](std::size_t i) { return i >= plan_.size(); });
+  if (opts_.loop) selected_ = round_robin_by_provider(plan_, selected_);
+  in_job_.assign(plan_.size(), false);
+  for (std::size_t i : selected_) in_job_[i] = true;
+  std::vector<std::string> ids;
+  for (std::size_t i : selected_) ids.push_back(plan_[i].id);
+
+  write_file_atomic(
+      job_.job_json(),
+      job_document(opts_, seed_, job_, providers_, registry_, ids, nullptr).dump(2) + "\n");
+  summary_.job = {job_.id(), job_.path(), opts_.command, opts_.backend, started_, ids.size()};
+  reporters_.job_start(summary_.job);
+  host_.log(sdk::LogLevel::info, "runner",
+            "job " + job_.id() + ": " + std::to_string(ids.size()) + " tests on backend '" +
+                opts_.backend + "', scheduler '" + opts_.scheduler + "', seed " +
+                std::to_string(seed_) + ", budget " + budget_.describe());
+  run_log_ = "vtrun job " + job_.id() + " — backend " + opts_.backend + "\n";
+  control_dir_ = host_.make_scratch_dir("control");
+  results_.assign(plan_.size(), std::nullopt);
+  started_now_.assign(plan_.size(), false);
+
+  start_workers();
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    std::vector<std::size_t> done_now;
+    done_now.swap(finished_);
+    for (std::size_t i : done_now) {
+      budget_.give_back(infos_[i].cost);
+      held_locks_.erase(i);
+      running_.erase(i);
+      scheduler_->completed(i, results_[i]->status);
+      need_order_ = true;
+    }
+    // With no test running, any child we did not start is an orphan a test left behind.
+    if (!done_now.empty() && running_.empty()) reap_strays(host_);
+    handle_interrupts();
+    bool changed = false;
+    if (!stop_requested() && scheduler_error_.empty()) {
+      try {
+        changed = schedule();
+      } catch (const std::exception& e) {
+        // The running tests finish; nothing else starts. The job fails, its results stay.
+        scheduler_error_ = "scheduler '" + opts_.scheduler + "' failed: " + e.what();
+        host_.log(sdk::LogLevel::error, "runner", scheduler_error_);
+      }
+    }
+    if (running_.empty() && !changed) {
+      const bool round_over = std::all_of(selected_.begin(), selected_.end(),
+                                          [&](std::size_t i) { return results_[i].has_value(); });
+      const bool locks_pending = retry_locks_at_ != std::chrono::steady_clock::time_point::max();
+      if (stop_requested() || !scheduler_error_.empty()) break;
+      if (!round_over && locks_pending) {
+        // Everything left waits for a lock another vtrun holds: poll.
+      } else if (opts_.loop && !selected_.empty()) {
+        // Tests the scheduler never picked count as not scheduled in every round.
+        for (std::size_t i : selected_)
+          if (!results_[i])
+            record(i, not_run(plan_[i], sdk::Status::skip,
+                              "not scheduled (the scheduler did not pick it)", round_));
+        finish_round();
+        continue;
+      } else {
+        break;
+      }
+    }
+    if (changed) continue;  // skipped tests may have unblocked others
+    cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return !finished_.empty(); });
+  }
+
+  for (std::size_t i : selected_) {
+    if (results_[i]) continue;
+    if (interrupt_requested())
+      record(i, not_run(plan_[i], sdk::Status::cancel, "job interrupted before the test started",
+                        round_));
+    else if (!scheduler_error_.empty())
+      record(i, not_run(plan_[i], sdk::Status::cancel, "not started: " + scheduler_error_, round_));
+    else if (opts_.loop && stop_requested())
+      continue;  // the round was cut short on purpose
+    else if (stop_requested())
+      record(i,
+             not_run(plan_[i], sdk::Status::cancel, "job stopped before the test started", round_));
+    else
+      record(i, not_run(plan_[i], sdk::Status::skip,
+                        "not scheduled (the scheduler did not pick it, or its dependencies never "
+                        "finished)",
+                        round_));
+  }
+  flush_summary(true);
+  lock.unlock();
+  stop_workers();
+  pool_.close_all();
+  if (!kept_.empty() && !interrupt_requested()) kept_.hold(std::cerr, &stop_requested);
+  kept_.close_all();
+
+  // A stopped --loop is its normal end; an interrupt is not.
+  summary_.exit_code = exit_code_for(summary_.tests, interrupt_requested());
+  if (!scheduler_error_.empty()) {
+    summary_.error = scheduler_error_;
+    summary_.exit_code |= exit_bits::job_error;
+  }
+  write_file_atomic(job_.results_json(), sdk::render_results_json(summary_));
+  write_file_atomic(
+      job_.job_json(),
+      job_document(opts_, seed_, job_, providers_, registry_, ids, &summary_).dump(2) + "\n");
+  reporters_.job_end(summary_);
+  return {job_.path(), summary_};
 }
 
 }  // namespace
 
-void request_interrupt() noexcept {
-  interrupted.store(true);
-}
-bool interrupt_requested() noexcept {
-  return interrupted.load();
+std::vector<TestCase> scheduled_tests(const std::vector<TestCase>& plan, const RunOptions& options,
+                                      const PluginRegistry& registry, CoreHost& host) {
+  std::vector<sdk::TestInfo> infos;
+  for (const auto& t : plan) infos.push_back(info_for(t));
+  const unsigned slots = options.jobs != 0 ? options.jobs : 1;
+  auto scheduler = registry.make_scheduler(
+      options.scheduler, host, {slots, options.seed.value_or(0), options.scheduler_options});
+  std::vector<std::size_t> chosen = scheduler->select(infos);
+  std::sort(chosen.begin(), chosen.end());
+  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  std::vector<TestCase> out;
+  for (std::size_t i : chosen)
+    if (i < plan.size()) out.push_back(plan[i]);
+  return out;
 }
 
 JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider>& providers,
                    const RunOptions& options, const PluginRegistry& registry, CoreHost& host) {
-  // Check every named plugin before anything is created on disk.
+  // Check every named plugin and lock before anything is created on disk.
   RunOptions opts = options;
-  if (opts.scheduler.empty()) opts.scheduler = opts.jobs == 1 ? "sequential" : "parallel";
+  if (opts.scheduler.empty()) opts.scheduler = "parallel";
   if (opts.reporters.empty()) opts.reporters.push_back({"console", {}});
   registry.require(sdk::PluginKind::backend, opts.backend);
   registry.require(sdk::PluginKind::scheduler, opts.scheduler);
   for (const auto& r : opts.reporters) registry.require(sdk::PluginKind::reporter, r.name);
-
-  const auto started = Clock::now();
-  const JobDir job = JobDir::create(opts.results_dir, started);
-  host.attach_log_file(job.debug_log());
-
-  ReporterFanout reporters(host);
-  for (const auto& r : opts.reporters)
-    reporters.add(r.name,
-                  registry.make_reporter(r.name, host, {r.output, job.path(), opts.terminal}));
-  auto scheduler = registry.make_scheduler(
-      opts.scheduler, host,
-      {opts.jobs, static_cast<std::uint64_t>(started.time_since_epoch().count())});
-
-  write_file_atomic(job.job_json(),
-                    job_document(opts, job, providers, registry, nullptr).dump(2) + "\n");
-
-  std::vector<sdk::TestInfo> infos;
-  for (const auto& t : plan) infos.push_back(info_for(t));
-  sdk::JobSummary summary;
-  summary.job = {job.id(), job.path(), opts.command, opts.backend, started, plan.size()};
-  reporters.job_start(summary.job);
-  host.log(sdk::LogLevel::info, "runner",
-           "job " + job.id() + ": " + std::to_string(plan.size()) + " tests on backend '" +
-               opts.backend + "', scheduler '" + opts.scheduler + "'");
-
-  std::vector<std::optional<sdk::TestResult>> results(plan.size());
-  std::map<std::string, std::size_t> index_of;
-  for (std::size_t i = 0; i < plan.size(); ++i) index_of.emplace(plan[i].id, i);
-  std::string run_log = "vtrun job " + job.id() + " — backend " + opts.backend + "\n";
-  const fs::path control_dir = host.make_scratch_dir("control");
-
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::vector<std::size_t> finished;  // indices completed but not yet told to the scheduler
-  std::map<std::size_t, std::thread> workers;
-
-  // Rewrites run.log and results.json with every result so far, so a crash loses at most the
-  // last half second. Rewriting after every test would make long plans quadratic.
-  auto last_flush = std::chrono::steady_clock::time_point{};
-  auto flush_summary = [&](bool force) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!force && now - last_flush < std::chrono::milliseconds(500)) return;
-    last_flush = now;
-    summary.tests.clear();
-    for (const auto& res : results)
-      if (res) summary.tests.push_back(*res);
-    summary.finished = Clock::now();
-    summary.exit_code = exit_code_for(summary.tests, interrupt_requested());
-    try {
-      write_file_atomic(job.run_log(), run_log);
-      write_file_atomic(job.results_json(), sdk::render_results_json(summary));
-    } catch (const std::exception& e) {
-      host.log(sdk::LogLevel::error, "runner", e.what());
-    }
-  };
-  auto record = [&](std::size_t i, sdk::TestResult r) {
-    reporters.test_end(r);
-    run_log += run_log_line(r);
-    results[i] = std::move(r);
-    flush_summary(false);
-  };
-
-  // A dependency that did not PASS makes its dependents SKIP instead of running.
-  auto unmet_dependency = [&](std::size_t i) -> std::string {
-    for (const auto& dep : plan[i].depends) {
-      auto it = index_of.find(dep);
-      if (it == index_of.end()) return "dependency '" + dep + "' is not in the plan";
-      const auto& r = results[it->second];
-      if (!r) return "dependency '" + dep + "' has not run";
-      if (r->status != sdk::Status::pass)
-        return "dependency '" + dep + "' did not pass (" + std::string(sdk::to_string(r->status)) +
-               ")";
-    }
-    return {};
-  };
-
-  const unsigned slots = std::max(1u, scheduler->slots());
-  scheduler->begin(infos);
-  std::size_t running = 0;
-  bool interrupt_handled = false;
-  // The lock guards results, `finished` and the summary; it is released only to wait and join.
-  std::unique_lock lock(mutex);
-  for (;;) {
-    std::vector<std::size_t> done_now;
-    done_now.swap(finished);
-    if (!done_now.empty()) {
-      lock.unlock();
-      for (std::size_t i : done_now) workers[i].join();
-      lock.lock();
-      for (std::size_t i : done_now) {
-        workers.erase(i);
-        --running;
-        scheduler->completed(i, results[i]->status);
-      }
-      // With no test running, any child we did not start is an orphan a test left behind.
-      if (running == 0) reap_strays(host);
-    }
-    if (interrupt_requested() && !interrupt_handled) {
-      interrupt_handled = true;
-      host.log(sdk::LogLevel::warn, "runner", "interrupted: stopping running tests");
-      kill_all_processes();
-    }
-    bool started_any = false;
-    if (!interrupt_requested() && running < slots) {
-      for (std::size_t i : scheduler->next(slots - running)) {
-        if (i >= plan.size() || results[i] || workers.count(i)) continue;
-        started_any = true;
-        if (std::string why = unmet_dependency(i); !why.empty()) {
-          record(i, not_run(plan[i], sdk::Status::skip, why));
-          scheduler->completed(i, sdk::Status::skip);
-          continue;
-        }
-        ++running;
-        const fs::path socket = control_dir / (std::to_string(i) + ".sock");
-        workers.emplace(i, std::thread([&, i, socket] {
-                          TestContext ctx{plan[i], infos[i],  opts, registry,
-                                          host,    reporters, job,  socket};
-                          sdk::TestResult r = execute_test(ctx);
-                          std::lock_guard worker_lock(mutex);
-                          record(i, std::move(r));
-                          finished.push_back(i);
-                          cv.notify_all();
-                        }));
+  for (const auto& t : plan)
+    for (const auto& name : t.locks) {
+      try {
+        NamedLocks::check_name(name);
+      } catch (const sdk::ConfigError& e) {
+        throw sdk::ConfigError(t.source.string(), t.line, "test '" + t.id + "': " + e.what());
       }
     }
-    if (running == 0 && !started_any) break;
-    if (started_any) continue;  // skipped tests may have unblocked others
-    cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return !finished.empty(); });
-  }
-
-  for (std::size_t i = 0; i < plan.size(); ++i) {
-    if (results[i]) continue;
-    if (interrupt_requested())
-      record(i, not_run(plan[i], sdk::Status::cancel, "job interrupted before the test started"));
-    else
-      record(i, not_run(plan[i], sdk::Status::skip,
-                        "not scheduled (its dependencies never finished: a dependency cycle?)"));
-  }
-  flush_summary(true);
-  lock.unlock();
-
-  write_file_atomic(job.job_json(),
-                    job_document(opts, job, providers, registry, &summary).dump(2) + "\n");
-  reporters.job_end(summary);
-  return {job.path(), summary};
+  check_dependency_cycles(plan);
+  JobRun job(plan, providers, opts, registry, host);
+  set_loop_mode(opts.loop);
+  JobOutcome outcome = job.run();
+  set_loop_mode(false);
+  return outcome;
 }
 
 }  // namespace vt::core

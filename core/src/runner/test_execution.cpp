@@ -2,9 +2,10 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "runner/control_server.h"
+#include "runner/interactive_shell.h"
+#include "runner/test_machines.h"
 #include "runner/verdict.h"
 #include "vt/core/atomic_file.h"
 #include "vt/sdk/error.h"
@@ -54,31 +55,6 @@ class TestOutput final : public sdk::OutputSink {
   std::FILE* err_ = nullptr;
 };
 
-// The machines a test asks for: Avocado-VT's `vms` (space-separated), else `main_vm`, else one.
-std::vector<std::string> machine_names(const sdk::Params& params) {
-  std::vector<std::string> names;
-  if (auto it = params.find("vms"); it != params.end()) {
-    std::istringstream ss(it->second);
-    for (std::string n; ss >> n;) names.push_back(n);
-  }
-  if (names.empty()) {
-    auto it = params.find("main_vm");
-    names.push_back(it != params.end() && !it->second.empty() ? it->second : "vm1");
-  }
-  return names;
-}
-
-// Object suffixes (`mem_vm1` overrides `mem` for vm1), as Avocado-VT's object_params().
-sdk::Params object_params(const sdk::Params& params, const std::string& machine) {
-  sdk::Params out = params;
-  const std::string suffix = "_" + machine;
-  for (const auto& [key, value] : params)
-    if (key.size() > suffix.size() &&
-        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
-      out[key.substr(0, key.size() - suffix.size())] = value;
-  return out;
-}
-
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
@@ -95,12 +71,69 @@ std::string timestamp() {
   return buf;
 }
 
-struct Machine {
-  std::string name;
-  PluginPtr<sdk::Testbed> testbed;
-  std::string scratch;
-  bool opened = false;
-};
+// The host-side command, spawned so that an interrupt can reach it (TestStopper) while it runs.
+sdk::ExecResult run_on_host(const TestContext& ctx, const sdk::ExecRequest& req,
+                            sdk::OutputSink& output) {
+  const auto process = ctx.host.spawn(req, &output);
+  ctx.stopper.set_command(process->pid());
+  const auto deadline = std::chrono::steady_clock::now() + req.timeout;
+  sdk::ExecResult r;
+  for (;;) {
+    if (auto status = process->wait(std::chrono::milliseconds(100))) {
+      r.exit_status = *status;
+      break;
+    }
+    if (req.timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline) {
+      process->kill_tree();
+      r.timed_out = true;
+      r.exit_status = process->wait(std::chrono::milliseconds(0)).value_or(137);
+      break;
+    }
+  }
+  process->kill_tree();  // what it left in its session goes with it
+  ctx.stopper.set_command(0);
+  return r;
+}
+
+// Copies the test's directory and params onto the testbed, runs there, brings
+// VT_OUTPUT_DIR back.
+sdk::ExecResult run_on_testbed(const TestContext& ctx, TestMachines::Machine& main,
+                               sdk::ExecRequest req, const fs::path& logdir,
+                               sdk::OutputSink& output,
+                               const std::function<void(std::string)>& note) {
+  const TestCase& test = ctx.test;
+  const std::string base = main.scratch + "/vtrun-test";
+  // A testbed kept from an earlier test still has that test's files.
+  const auto clean =
+      main.testbed->exec({{"sh", "-c", "rm -rf \"$1\" && mkdir -p \"$1/output\"", "sh", base},
+                          {},
+                          "",
+                          "",
+                          std::chrono::seconds(60),
+                          false},
+                         nullptr);
+  if (clean.exit_status != 0)
+    throw sdk::InfrastructureError("cannot create '" + base +
+                                   "/output' on the testbed: " + clean.stderr_data);
+  main.testbed->copy_in(test.dir.string() + "/", base + "/src/");
+  main.testbed->copy_in((logdir / "params.json").string(), base + "/params.json");
+  req.env["VT_PARAMS"] = base + "/params.json";
+  req.env["VT_OUTPUT_DIR"] = base + "/output";
+  req.argv = test.command;
+  const std::string dir = test.dir.string();
+  if (!req.argv.empty() && req.argv[0].rfind(dir + "/", 0) == 0)
+    req.argv[0] = base + "/src/" + req.argv[0].substr(dir.size() + 1);
+  req.cwd = base + "/src";
+  note("RUN on testbed " + main.name + ": " + join(req.argv, " "));
+  ctx.stopper.set_testbeds({main.testbed.get()});
+  sdk::ExecResult r = main.testbed->exec(req, &output);
+  try {
+    main.testbed->copy_out(base + "/output/", (logdir / "output").string() + "/");
+  } catch (const std::exception& e) {
+    note("copying the output directory back failed: " + std::string(e.what()));
+  }
+  return r;
+}
 
 }  // namespace
 
@@ -111,10 +144,14 @@ sdk::TestResult execute_test(const TestContext& ctx) {
   result.provider = test.provider;
   result.tags = test.tags;
   result.started = Clock::now();
-  result.logdir = JobDir::test_logdir(test.id);
+  result.logdir = ctx.logdir;
   const fs::path logdir = ctx.job.path() / result.logdir;
   std::string log;
-  auto note = [&](const std::string& line) { log += timestamp() + " " + line + "\n"; };
+  std::mutex log_mutex;  // notes come from control-server threads too (start on first use)
+  auto note = [&](const std::string& line) {
+    std::lock_guard lock(log_mutex);
+    log += timestamp() + " " + line + "\n";
+  };
   auto finish = [&](sdk::Status status, std::string reason) {
     result.status = status;
     result.reason = std::move(reason);
@@ -131,9 +168,8 @@ sdk::TestResult execute_test(const TestContext& ctx) {
 
   std::error_code ec;
   fs::create_directories(logdir / "output", ec);
-  nlohmann::json params_doc(test.params);
   try {
-    write_file_atomic(logdir / "params.json", params_doc.dump(2) + "\n");
+    write_file_atomic(logdir / "params.json", nlohmann::json(test.params).dump(2) + "\n");
   } catch (const std::exception& e) {
     return finish(sdk::Status::error, e.what());
   }
@@ -143,110 +179,110 @@ sdk::TestResult execute_test(const TestContext& ctx) {
       ctx.options.timeout_override.value_or(test.timeout.value_or(ctx.options.default_timeout));
 
   if (!test.not_runnable.empty()) return finish(sdk::Status::error, test.not_runnable);
-  if (test.verdict != "exit-code")
-    return finish(sdk::Status::error, "verdict policy '" + test.verdict +
-                                          "' is not supported by this vtrun yet (only exit-code)");
-
-  // Testbeds: make them all, check requirements, then open them.
-  std::vector<Machine> machines;
-  for (const auto& name : machine_names(test.params)) {
-    sdk::TestbedSpec spec{name, object_params(test.params, name), logdir};
-    try {
-      machines.push_back(
-          {name, ctx.registry.make_testbed(ctx.options.backend, ctx.host, spec), {}});
-    } catch (const std::exception& e) {
-      return finish(sdk::Status::error, std::string("testbed '") + name + "': " + e.what());
-    }
-    const sdk::Capabilities caps = machines.back().testbed->capabilities();
-    for (const auto& need : test.requires_caps)
-      if (caps.count(need) == 0)
-        return finish(sdk::Status::skip,
-                      "backend '" + ctx.options.backend + "' lacks capability '" + need +
-                          "' (it has: " + join({caps.begin(), caps.end()}, ", ") + ")");
-  }
-  auto close_all = [&] {
-    for (auto& m : machines)
-      if (m.opened) {
-        m.testbed->close();
-        m.opened = false;
-      }
-  };
-  for (auto& m : machines) {
-    try {
-      m.scratch = m.testbed->open();
-      m.opened = true;
-      note("OPEN " + m.name + " scratch " + m.scratch);
-    } catch (const std::exception& e) {
-      close_all();
-      return finish(sdk::Status::error, "opening testbed '" + m.name + "' failed: " + e.what());
-    }
-  }
-
-  ctx.reporters.test_start(ctx.info);
-  std::vector<std::pair<std::string, sdk::Testbed*>> served;
-  for (auto& m : machines) served.emplace_back(m.name, m.testbed.get());
-  Verdict verdict{sdk::Status::error, ""};
+  std::unique_ptr<VerdictPolicy> policy;
   try {
-    ControlServer server(ctx.host, ctx.control_socket, served);
-    TestOutput output(logdir, ctx.info, ctx.reporters);
-    sdk::ExecRequest req;
-    req.timeout = timeout;
-    req.env = {{"VT_TEST_ID", test.id},
-               {"VT_CONTROL_SOCKET", ctx.control_socket.string()},
-               {"VT_JOB_DIR", ctx.job.path().string()},
-               {"VT_BACKEND", ctx.options.backend}};
-    sdk::ExecResult r;
-    const bool on_testbed = test.run_in == RunIn::testbed;
-    Machine& main = machines.front();
-    if (!on_testbed) {
-      const char* path = std::getenv("PATH");
-      req.env["PATH"] = ctx.options.vtctl.parent_path().string() + ":" +
-                        (path != nullptr ? path : "/usr/bin:/bin");
-      req.env["VT_PARAMS"] = (logdir / "params.json").string();
-      req.env["VT_OUTPUT_DIR"] = (logdir / "output").string();
-      req.argv = test.command;
-      req.cwd = test.dir.string();
-      note("RUN on host: " + join(test.command, " "));
-      r = ctx.host.run(req, &output);  // a command that cannot start: ERROR, below
-    } else {
-      // Copy the test's directory and params in, run there, bring VT_OUTPUT_DIR back.
-      const std::string base = main.scratch + "/vtrun-test";
-      main.testbed->copy_in(test.dir.string() + "/", base + "/src/");
-      main.testbed->copy_in((logdir / "params.json").string(), base + "/params.json");
-      const auto mkdir = main.testbed->exec(
-          {{"mkdir", "-p", base + "/output"}, {}, "", "", std::chrono::seconds(60), false},
-          nullptr);
-      if (mkdir.exit_status != 0)
-        throw sdk::InfrastructureError("cannot create '" + base +
-                                       "/output' on the testbed: " + mkdir.stderr_data);
-      req.env["VT_PARAMS"] = base + "/params.json";
-      req.env["VT_OUTPUT_DIR"] = base + "/output";
-      req.argv = test.command;
-      const std::string dir = test.dir.string();
-      if (!req.argv.empty() && req.argv[0].rfind(dir + "/", 0) == 0)
-        req.argv[0] = base + "/src/" + req.argv[0].substr(dir.size() + 1);
-      req.cwd = base + "/src";
-      note("RUN on testbed " + main.name + ": " + join(req.argv, " "));
-      r = main.testbed->exec(req, &output);
-      try {
-        main.testbed->copy_out(base + "/output/", (logdir / "output").string() + "/");
-      } catch (const std::exception& e) {
-        note("copying the output directory back failed: " + std::string(e.what()));
-      }
-    }
-    note("EXIT " + std::to_string(r.exit_status) + (r.timed_out ? " (timed out)" : ""));
-    verdict = exit_code_verdict(r, timeout, on_testbed);
-    if (interrupt_requested() && !r.timed_out && verdict.status != sdk::Status::pass)
-      verdict = {sdk::Status::interrupted, "job interrupted while the test ran"};
-    // Closing the testbeds ends commands vtctl still runs on them, before the server joins.
-    close_all();
-    output.finish();
-  } catch (const sdk::InfrastructureError& e) {
-    verdict = {sdk::Status::error, std::string("testbed failure: ") + e.what()};
+    policy = make_verdict_policy(test.verdict, test.params);
   } catch (const std::exception& e) {
-    verdict = {sdk::Status::error, e.what()};
+    return finish(sdk::Status::error, e.what());
   }
-  close_all();
+
+  TestMachines machines(ctx.registry, ctx.host, ctx.pool, ctx.options.backend, test.id, note);
+  try {
+    machines.make(test.params, logdir);
+  } catch (const std::exception& e) {
+    return finish(sdk::Status::error, e.what());
+  }
+  if (std::string missing = machines.missing_capability(test.requires_caps); !missing.empty())
+    return finish(sdk::Status::skip, missing);
+  try {
+    machines.open_all();
+  } catch (const std::exception& e) {
+    machines.release(true, true);
+    return finish(sdk::Status::error, e.what());
+  }
+  std::vector<sdk::Testbed*> testbeds;
+  std::vector<std::pair<std::string, sdk::Testbed*>> served;
+  for (auto& m : machines.machines()) {
+    testbeds.push_back(m.testbed.get());
+    served.emplace_back(m.name, m.testbed.get());
+  }
+  ctx.stopper.set_testbeds(testbeds);
+
+  Verdict verdict{sdk::Status::error, ""};
+  bool broken = false;  // the testbeds must not serve another test
+  const bool on_testbed = test.run_in == RunIn::testbed;
+  {
+    std::unique_ptr<ControlServer> server;
+    try {
+      server =
+          std::make_unique<ControlServer>(ctx.host, ctx.control_socket, served,
+                                          [&](const std::string& name) { machines.start(name); });
+      TestOutput output(logdir, ctx.info, ctx.reporters);
+      sdk::ExecRequest req;
+      req.timeout = timeout;
+      req.env = {{"VT_TEST_ID", test.id},
+                 {"VT_CONTROL_SOCKET", ctx.control_socket.string()},
+                 {"VT_JOB_DIR", ctx.job.path().string()},
+                 {"VT_BACKEND", ctx.options.backend}};
+      sdk::ExecResult r;
+      if (!on_testbed) {
+        const char* path = std::getenv("PATH");
+        req.env["PATH"] = ctx.options.vtctl.parent_path().string() + ":" +
+                          (path != nullptr ? path : "/usr/bin:/bin");
+        req.env["VT_PARAMS"] = (logdir / "params.json").string();
+        req.env["VT_OUTPUT_DIR"] = (logdir / "output").string();
+        req.argv = test.command;
+        req.cwd = test.dir.string();
+        note("RUN on host: " + join(test.command, " "));
+        r = run_on_host(ctx, req, output);  // a command that cannot start: ERROR, below
+      } else {
+        machines.start(machines.main().name);
+        r = run_on_testbed(ctx, machines.main(), req, logdir, output, note);
+      }
+      note("EXIT " + std::to_string(r.exit_status) + (r.timed_out ? " (timed out)" : ""));
+      output.finish();
+      VerdictInput input{r, timeout, on_testbed, logdir, test.dir, ctx.options.overwrite, {}};
+      TestMachines::Machine& main = machines.main();
+      if (!main.console.empty()) input.console = [&] { return machines.console_since_start(main); };
+      verdict = policy->decide(input);
+      if (r.timed_out) broken = true;
+    } catch (const sdk::InfrastructureError& e) {
+      verdict = {sdk::Status::error, std::string("testbed failure: ") + e.what()};
+      broken = true;
+    } catch (const std::exception& e) {
+      verdict = {sdk::Status::error, e.what()};
+    }
+    if (ctx.stopper.stopped() && verdict.status != sdk::Status::pass) {
+      verdict = {sdk::Status::interrupted, "job interrupted while the test ran"};
+      broken = true;
+    }
+    if (verdict.status == sdk::Status::error || verdict.status == sdk::Status::interrupted)
+      broken = true;
+    const bool failed = verdict.status == sdk::Status::fail ||
+                        verdict.status == sdk::Status::error ||
+                        verdict.status == sdk::Status::interrupted;
+    if (failed && ctx.options.shell_fail && !ctx.stopper.stopped() && machines.main().opened)
+      interactive_shell(ctx.host, *machines.main().testbed, machines.main().name,
+                        machines.main().scratch, test.id);
+    machines.save_consoles(logdir);
+    ctx.stopper.set_testbeds({});
+    if (failed && ctx.options.keep_testbed && !ctx.stopper.stopped()) {
+      server.reset();
+      note("KEPT the testbeds for --keep-testbed");
+      try {
+        ctx.kept.keep(test.id, machines.take_all(),
+                      ctx.control_socket.parent_path() / ("kept-" + test.id + ".sock"));
+      } catch (const std::exception& e) {
+        note(std::string("cannot keep the testbeds: ") + e.what());
+      }
+    } else {
+      // A command vtctl started may still run on a testbed: that one is not reused, and
+      // closing it ends the command before the server waits for its connection.
+      if (server && server->busy() > 0) broken = true;
+      machines.release(failed, broken);
+      server.reset();
+    }
+  }
   return finish(verdict.status, verdict.reason);
 }
 

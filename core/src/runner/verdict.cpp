@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#include "runner/golden_output.h"
+#include "runner/guest_status.h"
+#include "vt/sdk/error.h"
+
 namespace vt::core {
 
 Verdict exit_code_verdict(const sdk::ExecResult& result, std::chrono::seconds timeout,
@@ -26,6 +30,34 @@ Verdict exit_code_verdict(const sdk::ExecResult& result, std::chrono::seconds ti
     return {sdk::Status::fail,
             "killed by signal " + std::to_string(code - 128) + " (" + strsignal(code - 128) + ")"};
   return {sdk::Status::fail, "exit status " + std::to_string(code)};
+}
+
+std::optional<Verdict> infrastructure_verdict(const VerdictInput& input) {
+  if (input.result.timed_out ||
+      (input.ran_on_testbed && input.result.exit_status == sdk::channel_failure))
+    return exit_code_verdict(input.result, input.timeout, input.ran_on_testbed);
+  return std::nullopt;
+}
+
+namespace {
+
+class ExitCodePolicy final : public VerdictPolicy {
+ public:
+  Verdict decide(const VerdictInput& input) const override {
+    return exit_code_verdict(input.result, input.timeout, input.ran_on_testbed);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<VerdictPolicy> make_verdict_policy(const std::string& name,
+                                                   const sdk::Params& params) {
+  if (name == "exit-code") return std::make_unique<ExitCodePolicy>();
+  if (name == "golden-output") return std::make_unique<GoldenOutputPolicy>(params);
+  if (name == "guest-reported") return std::make_unique<GuestStatusPolicy>(params);
+  throw sdk::ConfigError("unknown verdict policy '" + name +
+                         "': expected 'exit-code', 'golden-output' or 'guest-reported' — fix "
+                         "the test's `verdict`");
 }
 
 }  // namespace vt::core

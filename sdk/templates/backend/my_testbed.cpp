@@ -120,7 +120,16 @@ class MyTestbed final : public sdk::Testbed {
     copy(testbed_path, host_path);
   }
 
+  // Empty: never reused between tests. Return a string naming what the params make (same
+  // string, same machine) to let the core keep an open testbed for the next test.
+  std::string identity() const override { return {}; }
+
   std::filesystem::path console() const override { return {}; }
+
+  // Empty: the core offers a line-by-line shell through exec() for --shell-fail.
+  std::vector<std::string> shell_command() const override { return {}; }
+
+  void shutdown(std::chrono::seconds) noexcept override { close(); }
 
   void close() noexcept override {
     std::string scratch;

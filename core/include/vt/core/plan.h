@@ -56,6 +56,10 @@ struct Selection {
 /// on. Throws sdk::ConfigError for a selector that matches nothing or an unknown dependency.
 std::vector<TestCase> select_tests(const std::vector<TestCase>& all, const Selection& selection);
 
+/// Throws sdk::ConfigError naming the first dependency cycle in `plan` (`a -> b -> a`, with
+/// the file and line of its first test). Dependencies outside `plan` are ignored.
+void check_dependency_cycles(const std::vector<TestCase>& plan);
+
 /// True when `tags` satisfy one --tags expression (comma-separated AND, `-tag` negated).
 bool tags_match(const std::vector<std::string>& tags, const std::string& expression);
 

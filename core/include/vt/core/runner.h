@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,8 +31,21 @@ struct ReporterRequest {
 
 struct RunOptions {
   std::string backend = "local";
-  std::string scheduler;  ///< empty: "parallel" when jobs != 1, else "sequential"
-  unsigned jobs = 1;      ///< 0: one per CPU
+  std::string scheduler = "parallel";  ///< plan order, as many at once as -j and the budget allow
+  sdk::Params scheduler_options;       ///< --scheduler-option, --shard, --slow
+  std::optional<std::uint64_t> seed;   ///< --seed; nullopt: from the clock (recorded in job.json)
+  unsigned jobs = 1;                   ///< -j: slots; 0: one per CPU
+  /// The host budget tests' costs are counted against (docs/scheduling.md); 0: the machine's
+  /// CPUs / memory. A test that alone exceeds it runs when nothing else does.
+  unsigned max_cpus = 0;
+  std::uint64_t max_mem_mib = 0;
+  std::filesystem::path lock_dir;  ///< flock files of named locks; empty: default_lock_dir()
+  int retries = 0;                 ///< --retries: FAILed tests run again up to this many times
+  bool retry_errors = false;       ///< --retry-errors: ERROR and INTERRUPTED are retried too
+  bool overwrite = false;          ///< -o: golden-output tests record their output
+  bool loop = false;               ///< --loop: run the plan again and again until stopped
+  bool shell_fail = false;         ///< --shell-fail: a shell on the testbed of a failing test
+  bool keep_testbed = false;       ///< --keep-testbed: failing tests' testbeds stay up
   std::optional<std::chrono::seconds> timeout_override;  ///< --timeout: for every test
   std::chrono::seconds default_timeout{300};             ///< for tests that set none
   std::vector<ReporterRequest> reporters;                ///< empty: console
@@ -54,11 +68,37 @@ struct JobOutcome {
 JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider>& providers,
                    const RunOptions& options, const PluginRegistry& registry, CoreHost& host);
 
-/// Asks a running job to stop: running tests are killed and marked INTERRUPTED, tests not yet
-/// started are CANCELed. Async-signal-safe.
+/// The tests of `plan` the scheduler of `options` chooses (its select()), in plan order: what
+/// `vtrun list --shard 2/4` prints and `vtrun run --shard 2/4` runs.
+std::vector<TestCase> scheduled_tests(const std::vector<TestCase>& plan, const RunOptions& options,
+                                      const PluginRegistry& registry, CoreHost& host);
+
+/// Asks a running job to stop (SIGINT, SIGTERM). The first call stops scheduling and asks
+/// running tests to end: their commands get SIGTERM and may clean up, testbeds close normally,
+/// they end INTERRUPTED and tests not started are CANCELed. The second call kills the tests'
+/// process trees and testbeds at once. Async-signal-safe.
 void request_interrupt() noexcept;
+
+/// Asks a running job to start no more tests and end when the running ones have finished on
+/// their own (`vtrun stop`, and SIGTERM under --loop). Async-signal-safe.
+void request_stop() noexcept;
 
 /// Whether request_interrupt() was called.
 bool interrupt_requested() noexcept;
+
+/// Whether request_stop() or request_interrupt() was called.
+bool stop_requested() noexcept;
+
+/// SIGTERM: under --loop (set_loop_mode) the first one is request_stop(), so the running tests
+/// finish; otherwise, and every later one, request_interrupt(). Async-signal-safe.
+void request_termination() noexcept;
+void set_loop_mode(bool on) noexcept;
+
+/// How many times request_interrupt() was called (2 or more: kill everything now).
+int interrupt_count() noexcept;
+
+/// Where named locks live unless RunOptions::lock_dir says otherwise: $VTRUN_LOCK_DIR, else
+/// /tmp/vtrun-locks, shared by every user of the host (mode 1777).
+std::filesystem::path default_lock_dir();
 
 }  // namespace vt::core

@@ -27,6 +27,8 @@ struct TestCase {
   std::vector<std::string> tags;
   std::vector<std::string> requires_caps;  ///< capabilities the testbed must have
   std::vector<std::string> depends;        ///< ids that must PASS first
+  /// Named exclusive resources it holds while it runs (native `locks`, Cartesian `locks`).
+  std::vector<std::string> locks;
   int priority = 0;
   std::string verdict = "exit-code";  ///< exit-code | golden-output | guest-reported
   sdk::Params params;

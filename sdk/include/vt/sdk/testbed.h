@@ -10,9 +10,11 @@
 // UnavailableError; bad params throw ConfigError.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "vt/sdk/types.h"
 
@@ -31,6 +33,12 @@ class Testbed {
 
   /// Capability names (see `cap::`). Valid before open().
   virtual Capabilities capabilities() const = 0;
+
+  /// Two testbeds of one backend with the same non-empty identity are interchangeable: the
+  /// core keeps an open testbed after a test and hands it to the next test whose params give
+  /// the same identity, instead of opening a new one (Avocado-VT keeps a VM alive while its
+  /// params do not change). Empty: never reused. Valid before open().
+  virtual std::string identity() const = 0;
 
   /// Reserves and starts the testbed. Returns the scratch directory on the testbed, which
   /// stays the same path across revert() and is empty after open().
@@ -55,7 +63,17 @@ class Testbed {
   virtual void copy_out(const std::string& testbed_path, const std::string& host_path) = 0;
 
   /// Path of a host file that holds the testbed's console log so far; empty if it has none.
+  /// The file only grows while the testbed is open (the core copies each test's part).
   virtual std::filesystem::path console() const = 0;
+
+  /// A host command giving an interactive shell on the open testbed (autopkgtest's
+  /// `shell`), e.g. {"ssh", "-t", "-p", "2222", "root@127.0.0.1"}. Empty: there is none, and the
+  /// core offers a line-by-line shell through exec(). Must not throw.
+  virtual std::vector<std::string> shell_command() const = 0;
+
+  /// Stops the testbed the gentle way (a guest power-off), waiting at most `timeout` for it,
+  /// then as close(). Backends without a gentler way just close(). Must not throw.
+  virtual void shutdown(std::chrono::seconds timeout) noexcept = 0;
 
   /// Stops the testbed and releases everything open() took. Idempotent; must not throw.
   virtual void close() noexcept = 0;

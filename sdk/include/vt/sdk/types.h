@@ -73,6 +73,14 @@ struct ExecResult {
 /// Exit status reserved for "the channel to the testbed failed, not the command".
 inline constexpr int channel_failure = 255;
 
+/// What a test takes from the host while it runs, computed by the core from its params
+/// (docs/scheduling.md): the budget `--max-cpus` / `--max-mem` is spent in these units.
+struct TestCost {
+  unsigned machines = 1;      ///< testbeds it opens (`vms`)
+  unsigned cpus = 1;          ///< sum of `smp` over its machines (1 each when unset)
+  std::uint64_t mem_mib = 0;  ///< sum of `mem` over its machines (0 when unset: not counted)
+};
+
 /// A test as the scheduler and reporters see it.
 struct TestInfo {
   std::string id;        ///< unique in the plan; dots group tests (`boot.smoke`)
@@ -81,6 +89,11 @@ struct TestInfo {
   int priority = 0;
   std::vector<std::string> depends;  ///< ids this test needs to have PASSed
   Params params;
+  TestCost cost;
+  /// Named exclusive resources held while it runs: two tests sharing one never overlap, also
+  /// across vtrun processes on the host (flock in the lock directory).
+  std::vector<std::string> locks;
+  bool slow = false;  ///< tagged `slow` (or param `slow = yes`): schedulers may leave it out
 };
 
 /// The result of one test, after all its attempts.
@@ -89,7 +102,7 @@ struct TestResult {
   std::string provider;
   Status status = Status::error;
   std::string reason;  ///< why it is not PASS (or a note), one line
-  int attempts = 1;
+  int attempts = 1;    ///< runs it took; > 1 with PASS means it passed on a retry (flaky)
   std::chrono::system_clock::time_point started;
   std::chrono::duration<double> duration{0};
   std::string logdir;  ///< relative to the job directory: "tests/<id>"

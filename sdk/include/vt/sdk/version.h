@@ -14,7 +14,7 @@ namespace vt::sdk {
 inline constexpr const char* sdk_version = "0.1.0";
 
 /// Binary interface version. The loader refuses a plugin whose value differs from the core's.
-inline constexpr std::uint32_t abi_version = 2;
+inline constexpr std::uint32_t abi_version = 3;
 
 #define VT_SDK_STR_(x) #x
 #define VT_SDK_STR(x) VT_SDK_STR_(x)
