@@ -99,7 +99,7 @@ std::string absolute_host_path(const std::string& p) {
 int main(int argc, char** argv) {
   CLI::App app{
       "vtctl — drive this test's testbed through vtrun (exec, copy-in, copy-out, "
-      "console, reboot)",
+      "console, reboot) and report to it (report)",
       "vtctl"};
   app.require_subcommand(1);
   std::string machine;
@@ -131,6 +131,15 @@ int main(int argc, char** argv) {
   copy_out->add_option("to", to, "host path")->required();
   auto* console = app.add_subcommand("console", "print the path of the testbed's console log");
   auto* reboot = app.add_subcommand("reboot", "reboot the testbed (backends with 'reboot')");
+  std::string report_status, report_reason;
+  auto* report = app.add_subcommand(
+      "report",
+      "tell vtrun about the test's result: `warn REASON` makes a PASS a WARN; `cancel REASON` "
+      "makes the test CANCEL (it could not run meaningfully), whatever it exits with");
+  report->add_option("status", report_status, "warn or cancel")
+      ->required()
+      ->check(CLI::IsMember({"warn", "cancel"}));
+  report->add_option("reason", report_reason, "one line for the report")->required();
 
   CLI11_PARSE(app, argc, argv);
 
@@ -158,6 +167,8 @@ int main(int argc, char** argv) {
     req["op"] = "console";
   } else if (reboot->parsed()) {
     req["op"] = "reboot";
+  } else if (report->parsed()) {
+    req.update({{"op", "report"}, {"status", report_status}, {"reason", report_reason}});
   }
   return call(req, stdin_data);
 }

@@ -42,11 +42,12 @@ void reply(int fd, const json& result) {
 
 ControlServer::ControlServer(sdk::Host& host, fs::path socket_path,
                              std::vector<std::pair<std::string, sdk::Testbed*>> machines,
-                             BeforeUse before_use)
+                             BeforeUse before_use, OnReport on_report)
     : host_(host),
       socket_path_(std::move(socket_path)),
       machines_(std::move(machines)),
-      before_use_(std::move(before_use)) {
+      before_use_(std::move(before_use)),
+      on_report_(std::move(on_report)) {
   listen_fd_ = control::listen_unix(socket_path_.string());
   if (listen_fd_ < 0)
     throw sdk::Error("cannot listen on control socket '" + socket_path_.string() +
@@ -119,38 +120,12 @@ void ControlServer::serve(int fd) {
       throw sdk::Error("malformed request (is vtctl from the same vtrun?)");
     const json req = json::parse(request_frame->payload);
     const std::string op = req.value("op", "");
-    std::string error;
-    sdk::Testbed* tb = machine(req.value("machine", ""), error);
-    if (tb == nullptr) throw sdk::Error(error);
-    if (before_use_) {
-      const std::string name = req.value("machine", "");
-      before_use_(name.empty() ? machines_.front().first : name);
-    }
-    host_.log(sdk::LogLevel::debug, "control", "vtctl " + request_frame->payload);
-    if (op == "exec") {
-      sdk::ExecRequest er;
-      er.argv = req.at("argv").get<std::vector<std::string>>();
-      er.env = req.value("env", std::map<std::string, std::string>{});
-      er.cwd = req.value("cwd", "");
-      er.timeout = std::chrono::milliseconds(req.value("timeout_ms", 0));
-      er.pty = req.value("pty", false);
-      er.stdin_data = std::move(stdin_frame->payload);
-      FrameSink sink(fd);
-      const sdk::ExecResult r = tb->exec(er, &sink);
-      reply(fd, {{"exit", r.exit_status}, {"timed_out", r.timed_out}});
-    } else if (op == "copy-in") {
-      tb->copy_in(req.at("from").get<std::string>(), req.at("to").get<std::string>());
-      reply(fd, {{"ok", true}});
-    } else if (op == "copy-out") {
-      tb->copy_out(req.at("from").get<std::string>(), req.at("to").get<std::string>());
-      reply(fd, {{"ok", true}});
-    } else if (op == "console") {
-      reply(fd, {{"ok", true}, {"path", tb->console().string()}});
-    } else if (op == "reboot") {
-      tb->reboot();
+    if (op == "report") {
+      if (!on_report_) throw sdk::Error("this runner takes no reports");
+      on_report_(req.value("status", ""), req.value("reason", ""));
       reply(fd, {{"ok", true}});
     } else {
-      throw sdk::Error("unknown operation '" + op + "'");
+      serve_machine(fd, req, op, std::move(stdin_frame->payload));
     }
   } catch (const std::exception& e) {
     reply(fd, {{"error", e.what()}});
@@ -159,6 +134,43 @@ void ControlServer::serve(int fd) {
   std::lock_guard lock(mutex_);
   std::erase(open_fds_, fd);
   close(fd);
+}
+
+void ControlServer::serve_machine(int fd, const nlohmann::json& req, const std::string& op,
+                                  std::string stdin_data) {
+  std::string error;
+  sdk::Testbed* tb = machine(req.value("machine", ""), error);
+  if (tb == nullptr) throw sdk::Error(error);
+  if (before_use_) {
+    const std::string name = req.value("machine", "");
+    before_use_(name.empty() ? machines_.front().first : name);
+  }
+  host_.log(sdk::LogLevel::debug, "control", "vtctl " + req.dump());
+  if (op == "exec") {
+    sdk::ExecRequest er;
+    er.argv = req.at("argv").get<std::vector<std::string>>();
+    er.env = req.value("env", std::map<std::string, std::string>{});
+    er.cwd = req.value("cwd", "");
+    er.timeout = std::chrono::milliseconds(req.value("timeout_ms", 0));
+    er.pty = req.value("pty", false);
+    er.stdin_data = std::move(stdin_data);
+    FrameSink sink(fd);
+    const sdk::ExecResult r = tb->exec(er, &sink);
+    reply(fd, {{"exit", r.exit_status}, {"timed_out", r.timed_out}});
+  } else if (op == "copy-in") {
+    tb->copy_in(req.at("from").get<std::string>(), req.at("to").get<std::string>());
+    reply(fd, {{"ok", true}});
+  } else if (op == "copy-out") {
+    tb->copy_out(req.at("from").get<std::string>(), req.at("to").get<std::string>());
+    reply(fd, {{"ok", true}});
+  } else if (op == "console") {
+    reply(fd, {{"ok", true}, {"path", tb->console().string()}});
+  } else if (op == "reboot") {
+    tb->reboot();
+    reply(fd, {{"ok", true}});
+  } else {
+    throw sdk::Error("unknown operation '" + op + "'");
+  }
 }
 
 }  // namespace vt::core

@@ -208,15 +208,29 @@ sdk::TestResult execute_test(const TestContext& ctx) {
   }
   ctx.stopper.set_testbeds(testbeds);
 
+  // What the test said through `vtctl report` (from control-server threads).
+  std::mutex report_mutex;
+  std::string warning, cancel_reason;
+  auto on_report = [&](const std::string& status, const std::string& reason) {
+    std::lock_guard lock(report_mutex);
+    if (status == "warn")
+      warning += (warning.empty() ? "" : "; ") + reason;
+    else if (status == "cancel")
+      cancel_reason = reason.empty() ? "cancelled by the test" : reason;
+    else
+      throw sdk::Error("vtctl report: unknown status '" + status + "' — use warn or cancel");
+    note("REPORT " + status + ": " + reason);
+  };
+
   Verdict verdict{sdk::Status::error, ""};
   bool broken = false;  // the testbeds must not serve another test
   const bool on_testbed = test.run_in == RunIn::testbed;
   {
     std::unique_ptr<ControlServer> server;
     try {
-      server =
-          std::make_unique<ControlServer>(ctx.host, ctx.control_socket, served,
-                                          [&](const std::string& name) { machines.start(name); });
+      server = std::make_unique<ControlServer>(
+          ctx.host, ctx.control_socket, served,
+          [&](const std::string& name) { machines.start(name); }, on_report);
       TestOutput output(logdir, ctx.info, ctx.reporters);
       sdk::ExecRequest req;
       req.timeout = timeout;
@@ -251,6 +265,15 @@ sdk::TestResult execute_test(const TestContext& ctx) {
       broken = true;
     } catch (const std::exception& e) {
       verdict = {sdk::Status::error, e.what()};
+    }
+    {
+      std::lock_guard lock(report_mutex);
+      const bool infrastructure =
+          verdict.status == sdk::Status::error || verdict.status == sdk::Status::interrupted;
+      if (!cancel_reason.empty() && !infrastructure)
+        verdict = {sdk::Status::cancel, cancel_reason};
+      else if (!warning.empty() && verdict.status == sdk::Status::pass)
+        verdict = {sdk::Status::warn, warning};
     }
     if (ctx.stopper.stopped() && verdict.status != sdk::Status::pass) {
       verdict = {sdk::Status::interrupted, "job interrupted while the test ran"};
