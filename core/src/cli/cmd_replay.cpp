@@ -74,6 +74,104 @@ std::optional<sdk::Params> recorded_params(const fs::path& job_dir, const std::s
   }
 }
 
+// The tests of `plan` named in `ids`, and (transitively) what they depend on, in plan order.
+std::vector<TestCase> exactly(const std::vector<TestCase>& plan,
+                              const std::vector<std::string>& ids) {
+  std::map<std::string, const TestCase*> by_id;
+  for (const auto& t : plan) by_id.emplace(t.id, &t);
+  std::set<std::string> keep;
+  std::vector<std::string> todo = ids;
+  while (!todo.empty()) {
+    const std::string id = todo.back();
+    todo.pop_back();
+    auto it = by_id.find(id);
+    if (it == by_id.end() || !keep.insert(id).second) continue;
+    for (const auto& dep : it->second->depends) todo.push_back(dep);
+  }
+  std::vector<TestCase> out;
+  for (const auto& t : plan)
+    if (keep.count(t.id) != 0) out.push_back(t);
+  return out;
+}
+// The ids to replay, and the logdir of each one's last attempt.
+std::vector<std::string> ids_to_replay(const json& job, const json& results, bool only_failed,
+                                       std::map<std::string, std::string>& logdirs) {
+  std::set<std::string> failed;
+  for (const auto& t : results.value("tests", json::array())) {
+    logdirs[t.value("id", "")] = t.value("logdir", "");
+    // A test skipped because its dependency failed did not get its chance either.
+    const bool skipped_for_dependency =
+        t.value("status", "") == "SKIP" && t.value("reason", "").rfind("dependency '", 0) == 0;
+    if (is_failure(t.value("status", "")) || skipped_for_dependency)
+      failed.insert(t.value("id", ""));
+  }
+  std::vector<std::string> ids;
+  for (const auto& id : job.value("tests", std::vector<std::string>{}))
+    if (!only_failed || failed.count(id) != 0 || logdirs.count(id) == 0) ids.push_back(id);
+  return ids;
+}
+
+void require_providers(const json& job, Context& ctx) {
+  for (const auto& p : job.value("providers", json::array())) {
+    const std::string name = p.value("name", "");
+    bool present = false;
+    for (const auto& now : ctx.providers()) present = present || now.name == name;
+    if (!present)
+      throw sdk::ConfigError("the recorded job used provider '" + name + "', which " +
+                             ctx.providers_dir().string() + " no longer defines");
+  }
+}
+
+int replay(Context& ctx, const ReplayArgs& args) {
+  const fs::path dir = find_job_dir(args.job, ctx.options().results_dir);
+  const json job = read_job_file(dir, "job.json");
+  const json config = job.value("config", json::object());
+  RunOptions options = recorded_options(config);
+  ctx.use_backend(options.backend);
+  if (const std::string p = config.value("providers_dir", ""); !p.empty()) ctx.use_providers_dir(p);
+
+  json results = json::object();  // none: the job died before its first result
+  try {
+    results = read_job_file(dir, "results.json");
+  } catch (const sdk::ConfigError&) {
+  }
+  std::map<std::string, std::string> logdirs;
+  const std::vector<std::string> ids = ids_to_replay(job, results, args.failed, logdirs);
+  if (ids.empty()) {
+    std::cout << "nothing to replay: every test of " << dir.filename().string()
+              << (args.failed ? " passed or was skipped" : " — the job had none") << "\n";
+    return 0;
+  }
+  require_providers(job, ctx);
+  compare_plugins(job.value("plugins", json::array()), ctx.plugins(), ctx.host());
+
+  Selection selection;
+  selection.selectors = ids;
+  std::vector<TestCase> plan;
+  try {
+    plan = ctx.select(selection);
+  } catch (const sdk::ConfigError& e) {
+    throw sdk::ConfigError("cannot replay " + dir.filename().string() + ": " + e.what());
+  }
+  // A selector is also a prefix (`net` selects `net.ping`): keep exactly the recorded ids and
+  // what they need.
+  plan = exactly(plan, ids);
+  for (auto& t : plan) {
+    auto it = logdirs.find(t.id);
+    if (it == logdirs.end()) continue;
+    if (auto params = recorded_params(dir, it->second)) {
+      if (*params != t.params)
+        ctx.host().log(sdk::LogLevel::info, "replay",
+                       "'" + t.id + "': using the params it ran with (they changed since)");
+      t.params = std::move(*params);
+    }
+  }
+  ctx.host().log(
+      sdk::LogLevel::info, "replay",
+      "replaying " + std::to_string(plan.size()) + " test(s) of job " + dir.filename().string());
+  return run_plan(ctx, plan, options);
+}
+
 }  // namespace
 
 Command add_replay_command(CLI::App& app) {
@@ -85,77 +183,9 @@ Command add_replay_command(CLI::App& app) {
   sub->add_option("job", args->job, "job directory, or a job id or `latest` under the results dir")
       ->required();
   sub->add_flag("--failed", args->failed,
-                "only the tests that did not pass (FAIL, ERROR, INTERRUPTED, CANCEL), with what "
-                "they depend on");
-  return {sub, [args](Context& ctx) {
-            const fs::path dir = find_job_dir(args->job, ctx.options().results_dir);
-            const json job = read_job_file(dir, "job.json");
-            const json config = job.value("config", json::object());
-            RunOptions options = recorded_options(config);
-            ctx.use_backend(options.backend);
-            if (const std::string p = config.value("providers_dir", ""); !p.empty())
-              ctx.use_providers_dir(p);
-
-            // Which tests, and the logdir of each one's last attempt.
-            std::map<std::string, std::string> logdirs;
-            std::vector<std::string> ids;
-            json results;
-            try {
-              results = read_job_file(dir, "results.json");
-            } catch (const sdk::ConfigError&) {
-              results = json::object();  // the job died before its first result
-            }
-            std::set<std::string> failed;
-            for (const auto& t : results.value("tests", json::array())) {
-              logdirs[t.value("id", "")] = t.value("logdir", "");
-              if (is_failure(t.value("status", ""))) failed.insert(t.value("id", ""));
-            }
-            for (const auto& id : job.value("tests", std::vector<std::string>{}))
-              if (!args->failed || failed.count(id) || !logdirs.count(id)) ids.push_back(id);
-            if (ids.empty()) {
-              std::cout << "nothing to replay: every test of " << dir.filename().string()
-                        << (args->failed ? " passed or was skipped" : " — the job had none")
-                        << "\n";
-              return 0;
-            }
-
-            for (const auto& p : job.value("providers", json::array())) {
-              const std::string name = p.value("name", "");
-              bool present = false;
-              for (const auto& now : ctx.providers()) present = present || now.name == name;
-              if (!present)
-                throw sdk::ConfigError("the recorded job used provider '" + name + "', which " +
-                                       ctx.providers_dir().string() + " no longer defines");
-            }
-            compare_plugins(job.value("plugins", json::array()), ctx.plugins(), ctx.host());
-
-            Selection selection;
-            selection.selectors = ids;
-            std::vector<TestCase> plan;
-            try {
-              plan = ctx.select(selection);
-            } catch (const sdk::ConfigError& e) {
-              throw sdk::ConfigError(std::string("cannot replay ") + dir.filename().string() +
-                                     ": " + e.what());
-            }
-            // A selector is also a prefix: keep exactly the recorded ids and what they need.
-            for (auto& t : plan) {
-              auto it = logdirs.find(t.id);
-              if (it == logdirs.end()) continue;
-              if (auto params = recorded_params(dir, it->second)) {
-                if (*params != t.params)
-                  ctx.host().log(sdk::LogLevel::info, "replay",
-                                 "'" + t.id +
-                                     "': using the params it ran with (they changed "
-                                     "since)");
-                t.params = std::move(*params);
-              }
-            }
-            ctx.host().log(sdk::LogLevel::info, "replay",
-                           "replaying " + std::to_string(plan.size()) + " test(s) of job " +
-                               dir.filename().string());
-            return run_plan(ctx, plan, options);
-          }};
+                "only the tests that did not pass (FAIL, ERROR, INTERRUPTED, CANCEL, or SKIP "
+                "because a dependency failed), with what they depend on");
+  return {sub, [args](Context& ctx) { return replay(ctx, *args); }};
 }
 
 }  // namespace vt::core::cli

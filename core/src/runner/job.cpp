@@ -11,7 +11,9 @@
 #include <thread>
 
 #include "runner/job_document.h"
-#include "runner/machine_params.h"
+#include "runner/job_plan.h"
+#include "runner/job_results.h"
+#include "runner/job_run.h"
 #include "runner/named_locks.h"
 #include "runner/resource_budget.h"
 #include "runner/test_execution.h"
@@ -27,236 +29,13 @@ using Clock = std::chrono::system_clock;
 
 namespace {
 
-int exit_code_for(const std::vector<sdk::TestResult>& results, bool job_interrupted) {
-  int code = job_interrupted ? exit_bits::interrupted : 0;
-  for (const auto& r : results) {
-    if (r.status == sdk::Status::fail || r.status == sdk::Status::error)
-      code |= exit_bits::tests_failed;
-    if (r.status == sdk::Status::interrupted) code |= exit_bits::interrupted;
-  }
-  return code;
-}
-
-std::string run_log_line(const sdk::TestResult& r) {
-  char duration[32];
-  std::snprintf(duration, sizeof duration, "%8.2f s", r.duration.count());
-  std::string line = std::string(sdk::to_string(r.status));
-  line.resize(12, ' ');
-  std::string attempts = r.attempts > 1 ? "  [" + std::to_string(r.attempts) + " attempts]" : "";
-  return line + duration + "  " + r.id + attempts +
-         (r.reason.empty() ? "" : "  (" + r.reason + ")") + "\n";
-}
-
 void reap_strays(sdk::Host& host) {
   if (const int n = kill_stray_children(); n > 0)
     host.log(sdk::LogLevel::warn, "runner",
              "killed " + std::to_string(n) + " process(es) a test left running after it ended");
 }
 
-// Round 1 keeps DESIGN.md's layout; later rounds of --loop go under rounds/<n>/.
-std::string logdir_for(const std::string& id, int attempt, int round) {
-  const std::string dir = JobDir::test_logdir(id, attempt);
-  return round <= 1 ? dir : "rounds/" + std::to_string(round) + "/" + dir;
-}
-
-// The result of a test that never ran.
-sdk::TestResult not_run(const TestCase& t, sdk::Status status, std::string reason, int round) {
-  sdk::TestResult r;
-  r.id = t.id;
-  r.provider = t.provider;
-  r.tags = t.tags;
-  r.status = status;
-  r.reason = std::move(reason);
-  r.started = Clock::now();
-  r.logdir = logdir_for(t.id, 0, round);
-  return r;
-}
-
-bool retryable(sdk::Status s, bool retry_errors) {
-  return s == sdk::Status::fail ||
-         (retry_errors && (s == sdk::Status::error || s == sdk::Status::interrupted));
-}
-
-sdk::TestInfo info_for(const TestCase& t) {
-  sdk::TestInfo info{t.id, t.provider, t.tags, t.priority, t.depends, t.params, {}, t.locks, false};
-  info.cost = test_cost(t.params);
-  info.slow = std::find(t.tags.begin(), t.tags.end(), "slow") != t.tags.end() ||
-              (t.params.count("slow") != 0 && t.params.at("slow") == "yes");
-  return info;
-}
-
-// --loop interleaves providers: one test of each in turn, each provider's own order kept.
-std::vector<std::size_t> round_robin_by_provider(const std::vector<TestCase>& plan,
-                                                 const std::vector<std::size_t>& selected) {
-  std::vector<std::string> providers;
-  std::map<std::string, std::deque<std::size_t>> queues;
-  for (std::size_t i : selected) {
-    if (!queues.count(plan[i].provider)) providers.push_back(plan[i].provider);
-    queues[plan[i].provider].push_back(i);
-  }
-  std::vector<std::size_t> out;
-  while (out.size() < selected.size())
-    for (const auto& p : providers)
-      if (auto& q = queues[p]; !q.empty()) {
-        out.push_back(q.front());
-        q.pop_front();
-      }
-  return out;
-}
-
-// One job: the state the scheduling thread and the workers share, under one mutex.
-class JobRun {
- public:
-  JobRun(const std::vector<TestCase>& plan, const std::vector<Provider>& providers,
-         const RunOptions& opts, const PluginRegistry& registry, CoreHost& host)
-      : plan_(plan),
-        providers_(providers),
-        opts_(opts),
-        registry_(registry),
-        host_(host),
-        started_(Clock::now()),
-        seed_(opts.seed.value_or(static_cast<std::uint64_t>(started_.time_since_epoch().count()))),
-        budget_(opts),
-        locks_(opts.lock_dir.empty() ? default_lock_dir() : opts.lock_dir),
-        job_(JobDir::create(opts.results_dir, started_)),
-        reporters_(host),
-        pool_(budget_.total().slots),
-        kept_(host) {}
-
-  ~JobRun() { stop_workers(); }  // also when the scheduler threw
-  JobRun(const JobRun&) = delete;
-  JobRun& operator=(const JobRun&) = delete;
-
-  JobOutcome run();
-
- private:
-  struct Task {
-    std::size_t index;
-    int round;
-  };
-
-  void start_workers();
-  void stop_workers();
-  void worker_loop();
-  sdk::TestResult run_attempts(const Task& task);
-  void record(std::size_t i, sdk::TestResult r);
-  void flush_summary(bool force);
-  std::string unmet_dependency(std::size_t i) const;
-  bool schedule();
-  void finish_round();
-  void handle_interrupts();
-
-  const std::vector<TestCase>& plan_;
-  const std::vector<Provider>& providers_;
-  RunOptions opts_;
-  const PluginRegistry& registry_;
-  CoreHost& host_;
-  const Clock::time_point started_;
-  const std::uint64_t seed_;
-  ResourceBudget budget_;
-  NamedLocks locks_;
-  JobDir job_;
-  ReporterFanout reporters_;
-  TestbedPool pool_;
-  KeptTestbeds kept_;
-  PluginPtr<sdk::Scheduler> scheduler_;
-  fs::path control_dir_;
-
-  std::vector<sdk::TestInfo> infos_;
-  std::vector<std::size_t> selected_;  // plan indices the scheduler chose, in round order
-  std::vector<bool> in_job_;           // by plan index: selected
-  std::map<std::string, std::size_t> index_of_;
-
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  int round_ = 1;
-  std::vector<sdk::TestResult> earlier_rounds_;
-  std::vector<std::optional<sdk::TestResult>> results_;  // this round, by plan index
-  std::vector<bool> started_now_;                        // this round, by plan index
-  std::deque<Task> tasks_;
-  std::vector<std::size_t> finished_;  // completed, not yet told to the scheduler
-  std::map<std::size_t, std::unique_ptr<TestStopper>> running_;
-  std::map<std::size_t, NamedLocks::Held> held_locks_;
-  std::vector<std::thread> workers_;
-  bool workers_quit_ = false;
-  bool need_order_ = true;
-  std::string scheduler_error_;
-  std::chrono::steady_clock::time_point retry_locks_at_{};
-  int interrupts_seen_ = 0;
-  std::string run_log_;
-  sdk::JobSummary summary_;
-  std::chrono::steady_clock::time_point last_flush_{};
-};
-
-void JobRun::start_workers() {
-  for (unsigned i = 0; i < budget_.total().slots; ++i)
-    workers_.emplace_back([this] { worker_loop(); });
-}
-
-void JobRun::stop_workers() {
-  if (workers_.empty()) return;
-  {
-    std::lock_guard lock(mutex_);
-    workers_quit_ = true;
-  }
-  cv_.notify_all();
-  for (auto& w : workers_) w.join();
-  workers_.clear();
-}
-
-void JobRun::worker_loop() {
-  std::unique_lock lock(mutex_);
-  for (;;) {
-    cv_.wait(lock, [this] { return workers_quit_ || !tasks_.empty(); });
-    if (tasks_.empty()) return;
-    const Task task = tasks_.front();
-    tasks_.pop_front();
-    lock.unlock();
-    sdk::TestResult r = run_attempts(task);
-    lock.lock();
-    if (task.round == round_) {
-      record(task.index, std::move(r));
-      finished_.push_back(task.index);
-    }
-    cv_.notify_all();
-  }
-}
-
-sdk::TestResult JobRun::run_attempts(const Task& task) {
-  const std::size_t i = task.index;
-  TestStopper* stopper = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    stopper = running_.at(i).get();
-  }
-  reporters_.test_start(infos_[i]);
-  const fs::path socket = control_dir_ / (std::to_string(i) + ".sock");
-  std::string history;
-  sdk::TestResult r;
-  for (int attempt = 0;; ++attempt) {
-    TestContext ctx{plan_[i],  infos_[i], opts_,
-                    registry_, host_,     reporters_,
-                    job_,      socket,    logdir_for(plan_[i].id, attempt, task.round),
-                    pool_,     *stopper,  kept_};
-    r = execute_test(ctx);
-    r.attempts = attempt + 1;
-    if (!retryable(r.status, opts_.retry_errors) || attempt >= opts_.retries || stop_requested())
-      break;
-    history += (history.empty() ? "" : ", ") + std::string(sdk::to_string(r.status)) +
-               (r.reason.empty() ? "" : " (" + r.reason + ")");
-    host_.log(sdk::LogLevel::info, "runner",
-              "retrying '" + plan_[i].id + "': attempt " + std::to_string(attempt + 2) + " of " +
-                  std::to_string(opts_.retries + 1) + " after " +
-                  std::string(sdk::to_string(r.status)));
-  }
-  if (r.attempts > 1) {
-    const std::string earlier = "earlier attempts: " + history;
-    r.reason = r.status == sdk::Status::pass
-                   ? "passed on attempt " + std::to_string(r.attempts) + " (flaky); " + earlier
-                   : r.reason + "; " + earlier;
-  }
-  return r;
-}
+}  // namespace
 
 void JobRun::record(std::size_t i, sdk::TestResult r) {
   reporters_.test_end(r);
@@ -386,6 +165,7 @@ void JobRun::finish_round() {
   results_.assign(plan_.size(), std::nullopt);
   started_now_.assign(plan_.size(), false);
   ++round_;
+  round_started_ = std::chrono::steady_clock::now();
   need_order_ = true;
   host_.log(sdk::LogLevel::info, "runner", "--loop: round " + std::to_string(round_));
 }
@@ -398,7 +178,7 @@ JobOutcome JobRun::run() {
   sdk::SchedulerSpec spec{budget_.total().slots, seed_, opts_.scheduler_options};
   scheduler_ = registry_.make_scheduler(opts_.scheduler, host_, spec);
 
-  for (const auto& t : plan_) infos_.push_back(info_for(t));
+  for (const auto& t : plan_) infos_.push_back(test_info(t));
   for (std::size_t i = 0; i < plan_.size(); ++i) index_of_.emplace(plan_[i].id, i);
   selected_ = scheduler_->select(infos_);
   std::sort(selected_.begin(), selected_.end());
@@ -456,6 +236,11 @@ JobOutcome JobRun::run() {
       if (stop_requested() || !scheduler_error_.empty()) break;
       if (!round_over && locks_pending) {
         // Everything left waits for a lock another vtrun holds: poll.
+      } else if (opts_.loop && !selected_.empty() &&
+                 std::chrono::steady_clock::now() - round_started_ < std::chrono::seconds(1)) {
+        // A round of tests that all SKIP at once must not spin: a second per round at least.
+        cv_.wait_for(lock, std::chrono::milliseconds(100));
+        continue;
       } else if (opts_.loop && !selected_.empty()) {
         // Tests the scheduler never picked count as not scheduled in every round.
         for (std::size_t i : selected_)
@@ -509,24 +294,6 @@ JobOutcome JobRun::run() {
       job_document(opts_, seed_, job_, providers_, registry_, ids, &summary_).dump(2) + "\n");
   reporters_.job_end(summary_);
   return {job_.path(), summary_};
-}
-
-}  // namespace
-
-std::vector<TestCase> scheduled_tests(const std::vector<TestCase>& plan, const RunOptions& options,
-                                      const PluginRegistry& registry, CoreHost& host) {
-  std::vector<sdk::TestInfo> infos;
-  for (const auto& t : plan) infos.push_back(info_for(t));
-  const unsigned slots = options.jobs != 0 ? options.jobs : 1;
-  auto scheduler = registry.make_scheduler(
-      options.scheduler, host, {slots, options.seed.value_or(0), options.scheduler_options});
-  std::vector<std::size_t> chosen = scheduler->select(infos);
-  std::sort(chosen.begin(), chosen.end());
-  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-  std::vector<TestCase> out;
-  for (std::size_t i : chosen)
-    if (i < plan.size()) out.push_back(plan[i]);
-  return out;
 }
 
 JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider>& providers,
