@@ -41,14 +41,14 @@ Command add_list_command(CLI::App& app) {
   return {sub, [selection, long_format, cartesian, scheduling](Context& ctx) {
             RunOptions run_options;
             scheduling->apply(run_options);
-            // Only a scheduler that leaves tests out changes the listing.
-            const bool filtered = run_options.scheduler == "shard" ||
-                                  run_options.scheduler_options.count("slow") != 0 ||
-                                  run_options.scheduler == "priority" ||
-                                  run_options.scheduler == "external";
+            // A scheduler other than the plan-order ones may leave tests out: ask its select().
+            const bool filtered =
+                run_options.scheduler != "parallel" && run_options.scheduler != "sequential";
             DiscoveryOptions options;
             options.cartesian_statements = cartesian->statements();
-            options.params = false;  // a listing needs no values: much cheaper for Cartesian
+            // A listing needs no values (much cheaper for Cartesian), unless the scheduler
+            // chooses by them (a slow test is one whose param says so).
+            options.params = filtered;
             StdoutLines out;
             // SIGINT and SIGTERM only raise the interrupt flag: a matrix of 10^9 dicts must
             // still stop on Ctrl-C.

@@ -184,7 +184,6 @@ JobOutcome JobRun::run() {
   std::sort(selected_.begin(), selected_.end());
   selected_.erase(std::unique(selected_.begin(), selected_.end()), selected_.end());
   std::erase_if(selected_, [&](std::size_t i) { return i >= plan_.size(); });
-  if (opts_.loop) selected_ = round_robin_by_provider(plan_, selected_);
   in_job_.assign(plan_.size(), false);
   for (std::size_t i : selected_) in_job_[i] = true;
   std::vector<std::string> ids;
@@ -279,11 +278,13 @@ JobOutcome JobRun::run() {
   lock.unlock();
   stop_workers();
   pool_.close_all();
-  if (!kept_.empty() && !interrupt_requested()) kept_.hold(std::cerr, &stop_requested);
+  // Ctrl-C or `vtrun stop` ends the hold of kept testbeds: the tests were over by then.
+  const bool interrupted = interrupt_requested();
+  if (!kept_.empty() && !interrupted) kept_.hold(std::cerr, &stop_requested);
   kept_.close_all();
 
   // A stopped --loop is its normal end; an interrupt is not.
-  summary_.exit_code = exit_code_for(summary_.tests, interrupt_requested());
+  summary_.exit_code = exit_code_for(summary_.tests, interrupted);
   if (!scheduler_error_.empty()) {
     summary_.error = scheduler_error_;
     summary_.exit_code |= exit_bits::job_error;
@@ -314,7 +315,15 @@ JobOutcome run_job(const std::vector<TestCase>& plan, const std::vector<Provider
       }
     }
   check_dependency_cycles(plan);
-  JobRun job(plan, providers, opts, registry, host);
+  // --loop interleaves providers in the plan itself, so every scheduler's plan order is
+  // round-robin (each provider's own order kept).
+  std::vector<TestCase> interleaved;
+  if (opts.loop) {
+    std::vector<std::size_t> all(plan.size());
+    for (std::size_t i = 0; i < plan.size(); ++i) all[i] = i;
+    for (std::size_t i : round_robin_by_provider(plan, all)) interleaved.push_back(plan[i]);
+  }
+  JobRun job(opts.loop ? interleaved : plan, providers, opts, registry, host);
   set_loop_mode(opts.loop);
   JobOutcome outcome = job.run();
   set_loop_mode(false);

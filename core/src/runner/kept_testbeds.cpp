@@ -4,6 +4,20 @@
 
 namespace vt::core {
 
+namespace {
+
+// `word` as one word for sh, so the printed line can be pasted.
+std::string shell_word(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789@%_+=:,./-") == std::string::npos)
+    return word;
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
 void KeptTestbeds::keep(const std::string& test_id, std::vector<TestMachines::Machine> machines,
                         const std::filesystem::path& socket) {
   std::vector<std::pair<std::string, sdk::Testbed*>> served;
@@ -29,7 +43,8 @@ void KeptTestbeds::hold(std::ostream& out, bool (*stop)()) {
             << "    VT_CONTROL_SOCKET=" << k.server->socket_path().string() << " vtctl exec -m "
             << m.name << " -- uname -a\n";
         std::string shell;
-        for (const auto& a : m.testbed->shell_command()) shell += (shell.empty() ? "" : " ") + a;
+        for (const auto& a : m.testbed->shell_command())
+          shell += (shell.empty() ? "" : " ") + shell_word(a);
         if (!shell.empty()) out << "    " << shell << "\n";
       }
     }

@@ -71,6 +71,41 @@ std::string timestamp() {
   return buf;
 }
 
+// What the test said through `vtctl report` (called from control-server threads).
+class TestReports {
+ public:
+  explicit TestReports(std::function<void(const std::string&)> note) : note_(std::move(note)) {}
+
+  void add(const std::string& status, const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    if (status == "warn")
+      warning_ += (warning_.empty() ? "" : "; ") + reason;
+    else if (status == "cancel")
+      cancel_ = reason.empty() ? "cancelled by the test" : reason;
+    else
+      throw sdk::Error("vtctl report: unknown status '" + status + "' — use warn or cancel");
+    note_("REPORT " + status + ": " + reason);
+  }
+
+  /// CANCEL wins over what the test did, except a testbed failure or an interrupt; a warning
+  /// turns a PASS into a WARN.
+  Verdict apply(const Verdict& verdict) const {
+    std::lock_guard lock(mutex_);
+    const bool infrastructure =
+        verdict.status == sdk::Status::error || verdict.status == sdk::Status::interrupted;
+    if (!cancel_.empty() && !infrastructure) return {sdk::Status::cancel, cancel_};
+    if (!warning_.empty() && verdict.status == sdk::Status::pass)
+      return {sdk::Status::warn, warning_};
+    return verdict;
+  }
+
+ private:
+  std::function<void(const std::string&)> note_;
+  mutable std::mutex mutex_;
+  std::string warning_;
+  std::string cancel_;
+};
+
 // The host-side command, spawned so that an interrupt can reach it (TestStopper) while it runs.
 sdk::ExecResult run_on_host(const TestContext& ctx, const sdk::ExecRequest& req,
                             sdk::OutputSink& output) {
@@ -208,19 +243,7 @@ sdk::TestResult execute_test(const TestContext& ctx) {
   }
   ctx.stopper.set_testbeds(testbeds);
 
-  // What the test said through `vtctl report` (from control-server threads).
-  std::mutex report_mutex;
-  std::string warning, cancel_reason;
-  auto on_report = [&](const std::string& status, const std::string& reason) {
-    std::lock_guard lock(report_mutex);
-    if (status == "warn")
-      warning += (warning.empty() ? "" : "; ") + reason;
-    else if (status == "cancel")
-      cancel_reason = reason.empty() ? "cancelled by the test" : reason;
-    else
-      throw sdk::Error("vtctl report: unknown status '" + status + "' — use warn or cancel");
-    note("REPORT " + status + ": " + reason);
-  };
+  TestReports reports(note);
 
   Verdict verdict{sdk::Status::error, ""};
   bool broken = false;  // the testbeds must not serve another test
@@ -230,7 +253,10 @@ sdk::TestResult execute_test(const TestContext& ctx) {
     try {
       server = std::make_unique<ControlServer>(
           ctx.host, ctx.control_socket, served,
-          [&](const std::string& name) { machines.start(name); }, on_report);
+          [&](const std::string& name) { machines.start(name); },
+          [&](const std::string& status, const std::string& reason) {
+            reports.add(status, reason);
+          });
       TestOutput output(logdir, ctx.info, ctx.reporters);
       sdk::ExecRequest req;
       req.timeout = timeout;
@@ -266,15 +292,7 @@ sdk::TestResult execute_test(const TestContext& ctx) {
     } catch (const std::exception& e) {
       verdict = {sdk::Status::error, e.what()};
     }
-    {
-      std::lock_guard lock(report_mutex);
-      const bool infrastructure =
-          verdict.status == sdk::Status::error || verdict.status == sdk::Status::interrupted;
-      if (!cancel_reason.empty() && !infrastructure)
-        verdict = {sdk::Status::cancel, cancel_reason};
-      else if (!warning.empty() && verdict.status == sdk::Status::pass)
-        verdict = {sdk::Status::warn, warning};
-    }
+    verdict = reports.apply(verdict);
     if (ctx.stopper.stopped() && verdict.status != sdk::Status::pass) {
       verdict = {sdk::Status::interrupted, "job interrupted while the test ran"};
       broken = true;
@@ -289,19 +307,21 @@ sdk::TestResult execute_test(const TestContext& ctx) {
                         machines.main().scratch, test.id);
     machines.save_consoles(logdir);
     ctx.stopper.set_testbeds({});
-    if (failed && ctx.options.keep_testbed && !ctx.stopper.stopped()) {
+    // A command vtctl started may still run on a testbed: that one is neither kept nor reused,
+    // and closing it ends the command before the server waits for its connection.
+    if (server && server->busy() > 0) broken = true;
+    if (failed && ctx.options.keep_testbed && !ctx.stopper.stopped() && !broken) {
       server.reset();
       note("KEPT the testbeds for --keep-testbed");
       try {
-        ctx.kept.keep(test.id, machines.take_all(),
-                      ctx.control_socket.parent_path() / ("kept-" + test.id + ".sock"));
+        // Named after the test's socket, not its id: a unix socket path is short.
+        ctx.kept.keep(
+            test.id, machines.take_all(),
+            ctx.control_socket.parent_path() / ("kept-" + ctx.control_socket.filename().string()));
       } catch (const std::exception& e) {
         note(std::string("cannot keep the testbeds: ") + e.what());
       }
     } else {
-      // A command vtctl started may still run on a testbed: that one is not reused, and
-      // closing it ends the command before the server waits for its connection.
-      if (server && server->busy() > 0) broken = true;
       machines.release(failed, broken);
       server.reset();
     }
