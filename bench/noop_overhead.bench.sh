@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The runner's overhead per test: N no-op tests (`true`) through `vtrun run` on the local
-# backend, against a plain shell loop that runs the same command with its output captured to
-# a file per test. Prints milliseconds per test for both and the difference.
+# backend (`--backend local`, explicitly: the default backend is qemu), against a plain shell
+# loop that runs the same command with its output captured to a file per test. Prints
+# milliseconds per test for both and the difference.
 #   bench/noop_overhead.bench.sh [N] [BUILD_DIR]
 set -euo pipefail
 n=${1:-200}
@@ -21,7 +22,7 @@ for i in $(seq 1 "$n"); do printf '[[test]]\nname = "noop.t%04d"\ncommand = ["tr
 now_ms() { date +%s%3N; }
 
 start=$(now_ms)
-"$build/bin/vtrun" --providers "$work/providers.d" --results-dir "$work/results" run \
+"$build/bin/vtrun" --backend local --providers "$work/providers.d" --results-dir "$work/results" run \
   --reporter json:"$work/r.json" >/dev/null
 vtrun_ms=$(( $(now_ms) - start ))
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "qemu_run.h"
@@ -167,6 +169,139 @@ depends = ["busy"]
                                                        {"later", "CANCEL"}};
   EXPECT_EQ(statuses(results), expected) << sdk::read_file(job / "run.log");
   EXPECT_TRUE(fs::exists(job / "tests/busy/output/cleaned")) << "the test's TERM trap did not run";
+  EXPECT_EQ(processes_mentioning(tmp.path().string()), std::vector<std::string>{});
+  EXPECT_EQ(files_under(tmp.path() / "state/vtrun/ledger"), std::vector<std::string>{});
+}
+
+// Host timestamps a test's script writes: "<start> <end>" in seconds.
+std::pair<double, double> interval(const fs::path& file) {
+  std::istringstream in(sdk::read_file(file));
+  double a = 0, b = 0;
+  in >> a >> b;
+  return {a, b};
+}
+
+TEST(QemuEngine, RetriesTheBudgetAndReplayOnVms) {
+  TempDir tmp;
+  const fs::path ts = tmp.path() / "ts";
+  fs::create_directories(ts);
+  // Each test boots its own VM (kill_vm): the budget of 400 MiB lets one 256 MiB VM run at a
+  // time although there are two slots.
+  // Single quotes only: this goes into a TOML string.
+  const std::string timed =
+      "s=$(date +%s.%N); vtctl exec -- true; echo $s $(date +%s.%N) > '" + ts.string() + "'/";
+  const fs::path providers = make_provider(
+      tmp.path(),
+      R"([[test]]
+name = "flaky"
+command = ["sh", "-c", ")" +
+          timed +
+          R"(flaky; n=$(cat ../count 2>/dev/null || echo 0); echo $((n+1)) > ../count; [ $n -ge 1 ]"]
+params = { mem = 256, kill_vm = true }
+
+[[test]]
+name = "steady"
+command = ["sh", "-c", ")" +
+          timed + R"(steady"]
+params = { mem = 256, kill_vm = true }
+
+[[test]]
+name = "broken"
+command = ["sh", "-c", ")" +
+          timed + R"(broken; exit 1"]
+params = { mem = 256, kill_vm = true }
+)");
+  const fs::path job =
+      run_ok(tmp.path(), providers, 1, {"-j", "2", "--max-mem", "400", "--retries", "1"});
+  ASSERT_TRUE(fs::is_directory(job));
+  const auto results = read_json(job / "results.json");
+  EXPECT_EQ(statuses(results), (std::map<std::string, std::string>{
+                                   {"flaky", "PASS"}, {"steady", "PASS"}, {"broken", "FAIL"}}))
+      << sdk::read_file(job / "run.log");
+  for (const auto& t : results["tests"]) {
+    if (t["id"] == "flaky") {
+      EXPECT_EQ(t["attempts"], 2);
+      EXPECT_NE(t["reason"].get<std::string>().find("flaky"), std::string::npos);
+    } else if (t["id"] == "broken") {
+      EXPECT_EQ(t["attempts"], 2);
+    }
+  }
+  EXPECT_TRUE(fs::is_regular_file(job / "tests/flaky.1/console.log"))
+      << "the retry has its own directory and its own VM";
+  // Never two VMs at once: the budget, not the slots, decided.
+  const auto a = interval(ts / "flaky"), b = interval(ts / "steady"), c = interval(ts / "broken");
+  for (const auto& [x, y] : {std::pair{a, b}, std::pair{a, c}, std::pair{b, c}})
+    EXPECT_TRUE(x.second <= y.first || y.second <= x.first)
+        << x.first << "-" << x.second << " overlaps " << y.first << "-" << y.second;
+
+  // Replaying the failed test runs it alone, on qemu again, with its recorded params.
+  const auto replay =
+      core::run_process(qemu_request(tmp.path(), {"replay", job.string(), "--failed"}), nullptr);
+  EXPECT_EQ(replay.exit_status, 1) << replay.stdout_data << replay.stderr_data;
+  const fs::path again = last_line(replay.stdout_data);
+  ASSERT_TRUE(fs::is_directory(again)) << replay.stdout_data << replay.stderr_data;
+  const auto replayed = read_json(again / "results.json");
+  EXPECT_EQ(replayed["job"]["backend"], "qemu");
+  EXPECT_EQ(statuses(replayed), (std::map<std::string, std::string>{{"broken", "FAIL"}}));
+  EXPECT_EQ(read_json(again / "job.json")["config"]["max_mem_mib"], 400);
+  EXPECT_EQ(processes_mentioning(tmp.path().string()), std::vector<std::string>{});
+}
+
+// What a background vtrun prints on stderr so far.
+class StderrSink final : public sdk::OutputSink {
+ public:
+  void on_output(sdk::Stream stream, std::string_view bytes) override {
+    if (stream != sdk::Stream::err) return;
+    std::lock_guard lock(mutex_);
+    text_.append(bytes);
+  }
+  std::string text() const {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string text_;
+};
+
+TEST(QemuEngine, AKeptVmAnswersVtctlUntilStop) {
+  TempDir tmp;
+  const fs::path providers = make_provider(tmp.path(), R"([[test]]
+name = "broken"
+command = ["sh", "-c", "vtctl exec -- sh -c 'echo left-by-the-test > evidence'; exit 1"]
+)");
+  StderrSink err;
+  auto vtrun = core::spawn_process(
+      qemu_request(tmp.path(), {"--providers", providers.string(), "run", "--keep-testbed"}), &err);
+  std::string line;
+  for (int i = 0; i < 3000 && line.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    const std::string text = err.text();
+    const auto at = text.find("VT_CONTROL_SOCKET=");
+    const auto end = text.find('\n', at);
+    if (at != std::string::npos && end != std::string::npos) line = text.substr(at, end - at);
+  }
+  ASSERT_FALSE(line.empty()) << "vtrun never said how to reach the kept VM:\n" << err.text();
+  // The printed line, with `cat evidence` instead of the example command.
+  const std::string command = line.substr(0, line.find(" -- ")) + " -- cat evidence";
+  const char* path = std::getenv("PATH");
+  const auto vtctl = core::run_process(
+      {{"sh", "-c", command},
+       {{"PATH", std::string(VTRUN_BIN_DIR) + ":" + (path != nullptr ? path : "/usr/bin:/bin")}},
+       tmp.path().string(),
+       "",
+       60s,
+       false},
+      nullptr);
+  EXPECT_EQ(vtctl.stdout_data, "left-by-the-test\n") << command << "\n" << vtctl.stderr_data;
+  EXPECT_FALSE(processes_mentioning(tmp.path().string()).empty()) << "the VM is not running";
+
+  const auto stop = core::run_process(qemu_request(tmp.path(), {"stop"}), nullptr);
+  EXPECT_EQ(stop.exit_status, 0) << stop.stdout_data << stop.stderr_data;
+  const auto status = vtrun->wait(60s);
+  ASSERT_TRUE(status.has_value()) << "vtrun did not end after vtrun stop";
+  EXPECT_EQ(*status, 1) << err.text();
   EXPECT_EQ(processes_mentioning(tmp.path().string()), std::vector<std::string>{});
   EXPECT_EQ(files_under(tmp.path() / "state/vtrun/ledger"), std::vector<std::string>{});
 }

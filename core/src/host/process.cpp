@@ -43,6 +43,12 @@ class BackgroundProcess final : public sdk::Process {
   }
 
   void kill_tree() override {
+    {
+      // Once pump() returned, the command was reaped and what it left was killed with it;
+      // scanning every process on the host again would only cost (most of a test's overhead).
+      std::lock_guard lock(mutex_);
+      if (done_) return;
+    }
     // The pump thread owns the child; killing the tree makes its pump() return and reap.
     kill_process_tree(pid_, pid_, true);
     wait(std::chrono::milliseconds(0));

@@ -276,12 +276,13 @@ JobOutcome JobRun::run() {
   }
   flush_summary(true);
   lock.unlock();
-  stop_workers();
   pool_.close_all();
-  // Ctrl-C or `vtrun stop` ends the hold of kept testbeds: the tests were over by then.
+  // Ctrl-C or `vtrun stop` ends the hold of kept testbeds: the tests were over by then. The
+  // workers stay until after it: what a testbed spawned dies with the thread that spawned it.
   const bool interrupted = interrupt_requested();
   if (!kept_.empty() && !interrupted) kept_.hold(std::cerr, &stop_requested);
   kept_.close_all();
+  stop_workers();
 
   // A stopped --loop is its normal end; an interrupt is not.
   summary_.exit_code = exit_code_for(summary_.tests, interrupted);

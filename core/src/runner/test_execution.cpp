@@ -125,8 +125,7 @@ sdk::ExecResult run_on_host(const TestContext& ctx, const sdk::ExecRequest& req,
       break;
     }
   }
-  process->kill_tree();  // what it left in its session goes with it
-  ctx.stopper.set_command(0);
+  ctx.stopper.set_command(0);  // what it left in its session went with it (Process::wait)
   return r;
 }
 
