@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "support/child_processes.h"
 #include "vtrun_env.h"
 
 namespace vt::e2e {
@@ -41,15 +42,7 @@ int max_concurrency(const std::vector<Interval>& all) {
   return best;
 }
 
-// Running, as opposed to gone or a zombie (dead all the same).
-bool alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text;
-  if (!std::getline(in, text)) return false;
-  const auto close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z' &&
-         text[close + 2] != 'X';
-}
+using test_support::alive;
 
 pid_t read_pid(const fs::path& file) {
   std::ifstream in(file);

@@ -4,20 +4,13 @@
 
 #include <thread>
 
+#include "support/child_processes.h"
 #include "vtrun_cli.h"
 
 namespace vt::e2e {
 namespace {
 
-// Running, as opposed to gone or a zombie waiting for init to reap it (dead all the same).
-bool alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text;
-  if (!std::getline(in, text)) return false;
-  const auto close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z' &&
-         text[close + 2] != 'X';
-}
+using test_support::alive;
 
 std::vector<pid_t> read_pids(const fs::path& file) {
   std::vector<pid_t> pids;

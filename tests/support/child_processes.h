@@ -1,5 +1,5 @@
-// Processes the ledger tests need: a pid that belongs to no process, and a `sleep 300` child
-// that a sweep (in this process or in `vtrun gc`) may kill.
+// Processes the tests need: a pid that belongs to no process, a `sleep 300` child that a sweep
+// (in this process or in `vtrun gc`) may kill, and whether a process still runs.
 #pragma once
 
 #include <signal.h>
@@ -8,9 +8,21 @@
 
 #include <cerrno>
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace vt::test_support {
+
+/// Running, as opposed to gone or a zombie waiting to be reaped (dead all the same).
+inline bool alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return false;
+  const auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z' &&
+         text[close + 2] != 'X';
+}
 
 /// A pid that surely belongs to no process: a child that has exited and been reaped.
 inline pid_t dead_pid() {
