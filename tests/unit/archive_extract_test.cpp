@@ -12,6 +12,7 @@
 
 #include "providers/archive_extract.h"
 #include "support/test_support.h"
+#include "vt/core/provider.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core {
@@ -141,6 +142,36 @@ TEST_F(ArchiveExtract, DamagedArchivesAndExistingDestinationsAreErrors) {
   fs::create_directories(dest);
   const std::string message = error_message([&] { extract_archive(tmp.path() / "ok.tar", dest); });
   EXPECT_NE(message.find("exists already"), std::string::npos) << message;
+}
+
+// A provider whose uri is a local archive: extracted once into the cache, keyed by content.
+TEST_F(ArchiveExtract, AFileArchiveProviderIsExtractedOnceIntoTheCache) {
+  const fs::path cache = tmp.path() / "cache";
+  ASSERT_EQ(setenv("VTRUN_CACHE_DIR", (cache / "vtrun").c_str(), 1), 0);
+  make_archive(
+      tmp.path() / "tests-1.0.tar.gz", Kind::tar_gz,
+      {{"tests-1.0", AE_IFDIR},
+       {"tests-1.0/vtrun.toml", AE_IFREG, "[[test]]\nname = \"a\"\ncommand = \"true\"\n"}});
+  Provider provider;
+  provider.name = "release";
+  provider.definition = tmp.path() / "release.toml";
+  provider.uri_line = 2;
+  provider.uri = {"file://" + (tmp.path() / "tests-1.0.tar.gz").string(), UriKind::archive, "file",
+                  tmp.path() / "tests-1.0.tar.gz"};
+  const fs::path root = provider_root(provider);
+  EXPECT_EQ(root.filename(), "tests-1.0") << "a single top-level directory is the root";
+  EXPECT_EQ(root.parent_path().parent_path(), cache / "vtrun/providers/release");
+  EXPECT_TRUE(fs::is_regular_file(root / "vtrun.toml"));
+  // Cached: the same directory, not extracted again (a marker survives).
+  std::ofstream(root / "marker") << "x";
+  EXPECT_EQ(provider_root(provider), root);
+  EXPECT_TRUE(fs::exists(root / "marker"));
+  // A malicious archive is the provider's error, with file:line.
+  make_archive(tmp.path() / "tests-1.0.tar.gz", Kind::tar_gz, {{"../evil", AE_IFREG, "x"}});
+  const std::string message = error_message([&] { provider_root(provider); });
+  EXPECT_NE(message.find("release.toml:2: provider 'release'"), std::string::npos) << message;
+  EXPECT_NE(message.find("refusing the whole archive"), std::string::npos) << message;
+  unsetenv("VTRUN_CACHE_DIR");
 }
 
 }  // namespace

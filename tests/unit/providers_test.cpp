@@ -342,7 +342,16 @@ TEST_F(ProvidersTest, ProviderRootNeedsTheDirectory) {
                 (dir_ / "t.tar.gz").string() + "'");
   const auto file_archive =
       write("z.toml", "[provider]\nuri = \"file://" + (dir_ / "t.tar.gz").string() + "\"\n");
-  EXPECT_THROW(provider_root(read_provider_file(file_archive)), sdk::UnavailableError);
+  // An empty file is no archive: the error names the definition and the archive.
+  ASSERT_EQ(setenv("VTRUN_CACHE_DIR", (dir_ / "cache").c_str(), 1), 0);
+  const std::string damaged =
+      error_message<sdk::ConfigError>([&] { provider_root(read_provider_file(file_archive)); });
+  EXPECT_NE(damaged.find(file_archive.string() + ":2: provider 'z': "), std::string::npos)
+      << damaged;
+  EXPECT_NE(damaged.find("t.tar.gz"), std::string::npos) << damaged;
+  const auto remote = write("r.toml", "[provider]\nuri = \"https://example.org/t.tar.gz\"\n");
+  EXPECT_THROW(provider_root(read_provider_file(remote)), sdk::UnavailableError);
+  unsetenv("VTRUN_CACHE_DIR");
 }
 
 // ---- providers.d ----

@@ -1,13 +1,12 @@
 // The cache key of an image: SHA-256 over everything that decides what build.sh produces that
 // vtrun can see — the recipe folder and the inputs build.sh declares.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <fstream>
 #include <memory>
 
 #include "vt/core/images.h"
+#include "vt/core/sha256.h"
 
 namespace vt::core {
 
@@ -15,47 +14,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
-      throw sdk::Error("cannot initialise SHA-256 (OpenSSL's libcrypto)");
-  }
-  void add(std::string_view bytes) {
-    if (EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) != 1)
-      throw sdk::Error("SHA-256 update failed (OpenSSL's libcrypto)");
-  }
-  // Length-prefixed, so that no two sequences of fields hash alike.
-  void field(std::string_view bytes) {
-    add(std::to_string(bytes.size()) + ":");
-    add(bytes);
-  }
-  std::string hex() {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int size = 0;
-    if (EVP_DigestFinal_ex(ctx_.get(), digest.data(), &size) != 1)
-      throw sdk::Error("SHA-256 final failed (OpenSSL's libcrypto)");
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < size; ++i) {
-      out += digits[digest[i] >> 4];
-      out += digits[digest[i] & 0xf];
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
-};
-
 void add_file_contents(Sha256& sha, const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw sdk::Error("cannot read '" + file.string() + "' of an image recipe");
-  const auto size = fs::file_size(file);
-  sha.add(std::to_string(size) + ":");
-  std::array<char, 65536> buf{};
-  while (in.read(buf.data(), buf.size()) || in.gcount() > 0)
-    sha.add(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+  try {
+    sha.add_file(file);
+  } catch (const sdk::Error& e) {
+    throw sdk::Error(std::string(e.what()) + " (a file of an image recipe)");
+  }
 }
 
 std::string first_line(const std::string& text) {

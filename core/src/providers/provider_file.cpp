@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "providers/archive_provider.h"
 #include "providers/provider_readers.h"
 #include "providers/uri.h"
 #include "vt/core/provider.h"
@@ -133,9 +134,7 @@ std::filesystem::path provider_root(const Provider& provider) {
                                   "): fetching git URIs is not implemented yet — use a file:// "
                                   "URI or a local path");
     case UriKind::archive:
-      throw sdk::UnavailableError("provider " + in_quotes(provider.name) + " (" + place +
-                                  "): fetching archive URIs is not implemented yet — extract it "
-                                  "and use a file:// URI or a local path");
+      return archive_provider_root(provider);
     case UriKind::file_url:
     case UriKind::path:
       break;
