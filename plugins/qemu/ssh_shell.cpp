@@ -101,7 +101,12 @@ sdk::ExecResult SshShell::exec(const sdk::ExecRequest& request, sdk::OutputSink*
     fail_channel(r, std::string("cannot run ssh: ") + e.what(), sink);
     return r;
   }
-  if (request.timeout.count() > 0 && Clock::now() - started >= request.timeout) r.timed_out = true;
+  // Only the guest knows that its watchdog fired; what the host sees is a command killed by a
+  // signal once the limit has passed. Elapsed time alone would also count ssh's handshake, and
+  // call a command that ended by itself just before its limit timed out.
+  const bool killed = r.exit_status > 128 && r.exit_status < 128 + 65;
+  if (request.timeout.count() > 0 && Clock::now() - started >= request.timeout && killed)
+    r.timed_out = true;
   if (r.timed_out && r.exit_status == sdk::channel_failure) r.exit_status = 137;
   return r;
 }

@@ -35,15 +35,6 @@ class QemuConfig : public ::testing::Test {
   test_support::TempDir tmp_;
 };
 
-std::string config_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const sdk::ConfigError& e) {
-    return e.what();
-  }
-  return "(no ConfigError)";
-}
-
 TEST_F(QemuConfig, ParamsBecomeDevicesDisksAndArguments) {
   const VmConfig vm = parse_vm_config(spec({{"mem", "512"},
                                             {"smp", "2"},
@@ -74,27 +65,27 @@ TEST_F(QemuConfig, ParamsBecomeDevicesDisksAndArguments) {
 }
 
 TEST_F(QemuConfig, BadParamsAreConfigErrorsNamingTheParam) {
-  EXPECT_NE(config_error([&] {
+  EXPECT_NE(test_support::error_message<sdk::ConfigError>([&] {
               parse_vm_config(spec({{"mem", "lots"}}));
             }).find("'mem'"),
             std::string::npos);
-  EXPECT_NE(config_error([&] {
+  EXPECT_NE(test_support::error_message<sdk::ConfigError>([&] {
               parse_vm_config(spec({{"drive_format", "floppy"}}));
             }).find("drive_format"),
             std::string::npos);
-  EXPECT_NE(config_error([&] {
+  EXPECT_NE(test_support::error_message<sdk::ConfigError>([&] {
               parse_vm_config(spec({{"nettype", "bridge"}}));
             }).find("nettype"),
             std::string::npos);
-  EXPECT_NE(config_error([&] {
+  EXPECT_NE(test_support::error_message<sdk::ConfigError>([&] {
               parse_vm_config(spec({{"image_name_image1", "/no/such/image"}}));
             }).find("image_name"),
             std::string::npos);
-  EXPECT_NE(config_error([&] {
+  EXPECT_NE(test_support::error_message<sdk::ConfigError>([&] {
               parse_vm_config(spec({{"channel", "ssh"}, {"nettype", "none"}}));
             }).find("channel"),
             std::string::npos);
-  EXPECT_NE(config_error([&] {
+  EXPECT_NE(test_support::error_message<sdk::ConfigError>([&] {
               parse_vm_config(spec({{"vms", "vm1 vm2 vm3"}, {"nettype", "socket"}}));
             }).find("exactly two VMs"),
             std::string::npos);

@@ -39,8 +39,8 @@ int running_pid(const fs::path& job_dir) {
   }
   if (doc.contains("exit_code") || !doc.contains("pid")) return 0;
   const int pid = doc.value("pid", 0);
-  const auto start = process_start_time(pid);
-  if (pid <= 0 || !start || *start != doc.value("pid_start", std::uint64_t{0})) return 0;
+  const std::uint64_t start = doc.value("pid_start", std::uint64_t{0});
+  if (pid <= 0 || !is_same_process(pid, start != 0 ? std::optional(start) : std::nullopt)) return 0;
   return pid;
 }
 

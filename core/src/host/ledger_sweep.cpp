@@ -22,6 +22,11 @@ namespace vt::core {
 namespace fs = std::filesystem;
 using Action = SweepItem::Action;
 
+bool is_same_process(int pid, const std::optional<std::uint64_t>& recorded_start) {
+  const auto start = process_start_time(pid);
+  return start && (!recorded_start || *start == *recorded_start);
+}
+
 std::optional<std::uint64_t> process_start_time(pid_t pid) {
   if (pid <= 0) return std::nullopt;
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -90,12 +95,6 @@ Entry parse_entry(const fs::path& file) {
   } catch (const nlohmann::json::exception& e) {
     throw sdk::Error(json_reason(e));
   }
-}
-
-// Alive: a process has the pid and, when the entry recorded one, the same start time.
-bool is_same_process(int pid, const std::optional<std::uint64_t>& recorded_start) {
-  const auto start = process_start_time(pid);
-  return start && (!recorded_start || *start == *recorded_start);
 }
 
 std::string command_text(const std::vector<std::string>& argv) {

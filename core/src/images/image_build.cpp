@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "vt/core/atomic_file.h"
+#include "vt/core/file_lock.h"
 #include "vt/core/images.h"
 #include "vt/sdk/files.h"
 
@@ -41,27 +42,6 @@ std::string current_target(const fs::path& cache) {
 void note(const ImageBuildOptions& options, const std::string& text) {
   if (options.output) options.output->on_output(sdk::Stream::err, "vtrun: " + text + "\n");
 }
-
-// An exclusive flock on `<cache>/.lock` for this object's lifetime.
-class BuildLock {
- public:
-  BuildLock(const fs::path& cache, const std::string& name, const ImageBuildOptions& options) {
-    const fs::path file = cache / ".lock";
-    fd_ = open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0)
-      throw sdk::Error("cannot open the lock '" + file.string() + "': " + std::strerror(errno));
-    if (flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
-    note(options, "waiting for another build of image '" + name + "' (" + file.string() + ")");
-    while (flock(fd_, LOCK_EX) != 0)
-      if (errno != EINTR) throw sdk::Error("cannot lock '" + file.string() + "'");
-  }
-  ~BuildLock() { close(fd_); }
-  BuildLock(const BuildLock&) = delete;
-  BuildLock& operator=(const BuildLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 void remove_quietly(const fs::path& dir) {
   std::error_code ec;
@@ -195,7 +175,10 @@ ImageBuildResult build_image(const ImageRecipe& recipe, sdk::Host& host,
   };
   if (up_to_date()) return {dest, false};
 
-  const BuildLock lock(cache, recipe.name, options);
+  const FileLock lock(cache / ".lock", [&] {
+    note(options, "waiting for another build of image '" + recipe.name + "' (" +
+                      (cache / ".lock").string() + ")");
+  });
   if (up_to_date()) return {dest, false};  // built by whoever held the lock
   std::string tmp = (cache / ".build-XXXXXX").string();
   if (mkdtemp(tmp.data()) == nullptr)

@@ -1,10 +1,7 @@
 #include "providers/archive_provider.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include "providers/archive_extract.h"
+#include "vt/core/file_lock.h"
 #include "vt/core/sha256.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
@@ -14,23 +11,6 @@ namespace vt::core {
 namespace fs = std::filesystem;
 
 namespace {
-
-// An exclusive flock for this object's lifetime (waits for another vtrun extracting).
-class FileLock {
- public:
-  explicit FileLock(const fs::path& file)
-      : fd_(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
-    if (fd_ < 0) throw sdk::Error("cannot open lock file '" + file.string() + "'");
-    while (flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-    }
-  }
-  ~FileLock() { close(fd_); }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_;
-};
 
 // Release tarballs wrap everything in one directory (`tests-1.2/`): that is the root then.
 fs::path root_of(const fs::path& extracted) {
@@ -79,8 +59,6 @@ fs::path archive_provider_root(const Provider& provider) {
   if (!fs::is_directory(extracted, ec)) {
     try {
       extract_archive(archive, extracted);
-    } catch (const sdk::ConfigError& e) {
-      throw fail(e.what());
     } catch (const sdk::Error& e) {
       throw fail(e.what());
     }

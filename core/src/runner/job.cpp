@@ -180,10 +180,7 @@ JobOutcome JobRun::run() {
 
   for (const auto& t : plan_) infos_.push_back(test_info(t));
   for (std::size_t i = 0; i < plan_.size(); ++i) index_of_.emplace(plan_[i].id, i);
-  selected_ = scheduler_->select(infos_);
-  std::sort(selected_.begin(), selected_.end());
-  selected_.erase(std::unique(selected_.begin(), selected_.end()), selected_.end());
-  std::erase_if(selected_, [&](std::size_t i) { return i >= plan_.size(); });
+  selected_ = selected_indices(*scheduler_, infos_);
   in_job_.assign(plan_.size(), false);
   for (std::size_t i : selected_) in_job_[i] = true;
   std::vector<std::string> ids;

@@ -36,6 +36,15 @@ std::vector<std::size_t> round_robin_by_provider(const std::vector<TestCase>& pl
   return out;
 }
 
+std::vector<std::size_t> selected_indices(sdk::Scheduler& scheduler,
+                                          const std::vector<sdk::TestInfo>& infos) {
+  std::vector<std::size_t> chosen = scheduler.select(infos);
+  std::sort(chosen.begin(), chosen.end());
+  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  std::erase_if(chosen, [&](std::size_t i) { return i >= infos.size(); });
+  return chosen;
+}
+
 std::vector<TestCase> scheduled_tests(const std::vector<TestCase>& plan, const RunOptions& options,
                                       const PluginRegistry& registry, CoreHost& host) {
   std::vector<sdk::TestInfo> infos;
@@ -43,12 +52,8 @@ std::vector<TestCase> scheduled_tests(const std::vector<TestCase>& plan, const R
   const unsigned slots = options.jobs != 0 ? options.jobs : 1;
   auto scheduler = registry.make_scheduler(
       options.scheduler, host, {slots, options.seed.value_or(0), options.scheduler_options});
-  std::vector<std::size_t> chosen = scheduler->select(infos);
-  std::sort(chosen.begin(), chosen.end());
-  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
   std::vector<TestCase> out;
-  for (std::size_t i : chosen)
-    if (i < plan.size()) out.push_back(plan[i]);
+  for (std::size_t i : selected_indices(*scheduler, infos)) out.push_back(plan[i]);
   return out;
 }
 

@@ -20,6 +20,9 @@ namespace vt::core {
 /// Together with the pid it names one process: a recycled pid has another start time.
 std::optional<std::uint64_t> process_start_time(pid_t pid);
 
+/// Alive: a process has `pid` and, when one was recorded, the start time `recorded_start`.
+bool is_same_process(int pid, const std::optional<std::uint64_t>& recorded_start);
+
 struct SweepOptions {
   bool dry_run = false;  ///< only decide; run nothing, kill nothing, delete nothing
   std::chrono::milliseconds cleanup_timeout{std::chrono::seconds(60)};  ///< per cleanup command
