@@ -10,6 +10,8 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(LibArchive REQUIRED)
+# Downloads http(s) provider archives.
+find_package(CURL REQUIRED)
 find_package(LibXml2 REQUIRED)
 find_package(Threads REQUIRED)
 # SHA-256 of image recipes (libcrypto's EVP interface).

@@ -12,6 +12,8 @@ packages=(
   nlohmann-json3-dev libarchive-dev libxml2-dev libgtest-dev libgmock-dev
   # SHA-256 of image recipes (libcrypto)
   libssl-dev
+  # downloading http(s) provider archives
+  libcurl4-openssl-dev
   # the Cartesian engine: Unicode classes and Python-style regular expressions
   libicu-dev libpcre2-dev zlib1g-dev
   # test tools: xmllint validates JUnit output; procps for the process-leak checks
@@ -26,6 +28,9 @@ packages=(
   e2fsprogs cpio kmod xz-utils tar
   # the qemu backend's ssh channel: the host's client and key generator
   openssh-client
+  # git providers (fetching, signed tags checked by GnuPG; gpg-agent signs in the tests) and the
+  # loopback servers of their tests: git daemon, Python's http.server
+  git gnupg gpg-agent python3
 )
 
 missing=()

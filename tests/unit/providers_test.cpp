@@ -8,6 +8,7 @@
 #include "providers/uri.h"
 #include "support/test_support.h"
 #include "vt/core/provider.h"
+#include "vt/core/provider_fetch.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core {
@@ -234,15 +235,15 @@ TEST_F(ProvidersTest, ReadsATomlFile) {
   EXPECT_EQ(p.backends.at("generic").configs, std::vector<std::string>{"a.cfg"});
   EXPECT_EQ(p.backends.at("generic").line, 9);
   EXPECT_EQ(p.backends.at("qemu").subdir, "");
-  try {
-    provider_root(p);
-    ADD_FAILURE() << "expected UnavailableError";
-  } catch (const sdk::UnavailableError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "provider 'org' (" + file.string() +
-                  ":2): fetching git URIs is not implemented yet — use a file:// URI or a local "
-                  "path");
-  }
+  // Offline, so that no test ever sends traffic off this machine.
+  ASSERT_EQ(setenv("VTRUN_CACHE_DIR", (dir_ / "cache").c_str(), 1), 0);
+  FetchPolicy offline;
+  offline.offline = true;
+  EXPECT_EQ(error_message<sdk::UnavailableError>([&] { resolve_provider(p, offline); }),
+            "provider 'org' (" + file.string() +
+                ":2): offline, and 'https://example.org/tests.git' was never fetched — run "
+                "`vtrun providers update org` once without --offline");
+  unsetenv("VTRUN_CACHE_DIR");
 }
 
 TEST_F(ProvidersTest, TomlErrorsNameTheKeyTheTypeAndTheLine) {
@@ -350,7 +351,9 @@ TEST_F(ProvidersTest, ProviderRootNeedsTheDirectory) {
       << damaged;
   EXPECT_NE(damaged.find("t.tar.gz"), std::string::npos) << damaged;
   const auto remote = write("r.toml", "[provider]\nuri = \"https://example.org/t.tar.gz\"\n");
-  EXPECT_THROW(provider_root(read_provider_file(remote)), sdk::UnavailableError);
+  FetchPolicy offline;
+  offline.offline = true;
+  EXPECT_THROW(resolve_provider(read_provider_file(remote), offline), sdk::UnavailableError);
   unsetenv("VTRUN_CACHE_DIR");
 }
 

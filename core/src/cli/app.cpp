@@ -41,6 +41,9 @@ int run_cli(int argc, char** argv) {
       ->default_val("vtrun-results")
       ->envname("VTRUN_RESULTS_DIR");
   app.add_flag("-v,--verbose", globals.verbosity, "more log output on stderr (repeat for debug)");
+  app.add_flag("--offline", globals.offline,
+               "never touch the network: git and downloaded providers come from the cache")
+      ->envname("VTRUN_OFFLINE");
   app.footer(
       "Run `vtrun COMMAND --help` for a command's options. Exit status of `run`: 0 all "
       "passed; bits 1 tests failed, 2 job error, 4 framework failure, 8 interrupted.");
@@ -71,6 +74,10 @@ int run_cli(int argc, char** argv) {
     for (auto& c : commands)
       if (app.got_subcommand(c.app)) return c.run(ctx);
   } catch (const sdk::ConfigError& e) {
+    std::cerr << "vtrun: error: " << e.what() << "\n";
+    return cli::exit_usage;
+  } catch (const sdk::UnavailableError& e) {
+    // A provider that cannot be fetched: the job could not be done, vtrun did not fail.
     std::cerr << "vtrun: error: " << e.what() << "\n";
     return cli::exit_usage;
   } catch (const std::exception& e) {

@@ -111,15 +111,21 @@ std::vector<std::string> ids_to_replay(const json& job, const json& results, boo
   return ids;
 }
 
+// Every provider the job used must still be defined; fetched ones are pinned to the commit or
+// archive content the job recorded.
 void require_providers(const json& job, Context& ctx) {
+  std::map<std::string, std::string> pins;
   for (const auto& p : job.value("providers", json::array())) {
     const std::string name = p.value("name", "");
+    for (const char* key : {"commit", "sha256"})
+      if (p.contains(key) && p[key].is_string()) pins[name] = p[key].get<std::string>();
     bool present = false;
     for (const auto& now : ctx.providers()) present = present || now.name == name;
     if (!present)
       throw sdk::ConfigError("the recorded job used provider '" + name + "', which " +
                              ctx.providers_dir().string() + " no longer defines");
   }
+  ctx.pin_providers(std::move(pins));
 }
 
 int replay(Context& ctx, const ReplayArgs& args) {

@@ -30,6 +30,7 @@ struct RunArgs {
   bool loop = false;
   bool shell_fail = false;
   bool keep_testbed = false;
+  bool locked = false;
 };
 
 }  // namespace
@@ -79,9 +80,13 @@ Command add_run_command(CLI::App& app) {
   sub->add_flag("--keep-testbed", args->keep_testbed,
                 "leave the testbeds of failing tests running after the job and print how to "
                 "reach them; Ctrl-C or `vtrun stop` closes them");
+  sub->add_flag("--locked", args->locked,
+                "refuse to run when a fetched provider is not at the revision providers.lock "
+                "records (CI: run exactly what was reviewed)");
   args->scheduling.add_to(sub);
   args->cartesian.add_to(sub);
   return {sub, [args](Context& ctx) {
+            if (args->locked) ctx.require_locked();
             RunOptions options;
             options.backend = ctx.options().backend;
             args->scheduling.apply(options);

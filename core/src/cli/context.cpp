@@ -39,6 +39,25 @@ const std::vector<Provider>& Context::providers() {
   return *providers_;
 }
 
+const ProvidersLock& Context::providers_lock() {
+  if (!lock_) lock_ = read_providers_lock(providers_lock_path(providers_dir()));
+  return *lock_;
+}
+
+const std::vector<Provider>& Context::resolved_providers() {
+  if (!resolved_) {
+    std::vector<Provider> providers = this->providers();
+    ResolveOptions options = resolve_;
+    options.offline = options_.offline;
+    options.notice = [this](const std::string& message) {
+      host_->log(sdk::LogLevel::warn, "providers", message);
+    };
+    resolve_providers(providers, providers_lock(), options);
+    resolved_ = std::move(providers);
+  }
+  return *resolved_;
+}
+
 DiscoveryOptions Context::with_debug_log(DiscoveryOptions options) {
   if (!options.debug)
     options.debug = [this](const std::string& message) {
@@ -49,11 +68,13 @@ DiscoveryOptions Context::with_debug_log(DiscoveryOptions options) {
 
 std::vector<TestCase> Context::select(const Selection& selection, DiscoveryOptions options) {
   return select_tests(
-      discover_tests(providers(), options_.backend, with_debug_log(std::move(options))), selection);
+      discover_tests(resolved_providers(), options_.backend, with_debug_log(std::move(options))),
+      selection);
 }
 
 void Context::for_each_test(DiscoveryOptions options, const std::function<bool(TestCase&&)>& sink) {
-  core::for_each_test(providers(), options_.backend, with_debug_log(std::move(options)), sink);
+  core::for_each_test(resolved_providers(), options_.backend, with_debug_log(std::move(options)),
+                      sink);
 }
 
 }  // namespace vt::core::cli

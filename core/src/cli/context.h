@@ -12,6 +12,8 @@
 #include "vt/core/plan.h"
 #include "vt/core/plugin_registry.h"
 #include "vt/core/provider.h"
+#include "vt/core/provider_fetch.h"
+#include "vt/core/providers_lock.h"
 
 namespace vt::core::cli {
 
@@ -21,6 +23,7 @@ struct GlobalOptions {
   std::optional<std::filesystem::path> providers_dir;
   std::filesystem::path results_dir = "vtrun-results";
   int verbosity = 0;
+  bool offline = false;           ///< --offline: providers come from the cache only
   std::vector<std::string> argv;  ///< vtrun's own command line
 };
 
@@ -41,7 +44,16 @@ class Context {
 
   /// The providers.d directory in use (throws ConfigError when none is found).
   const std::filesystem::path& providers_dir();
+  /// The definitions of providers.d, not fetched.
   const std::vector<Provider>& providers();
+  /// providers.lock next to providers.d (empty when there is none).
+  const ProvidersLock& providers_lock();
+  /// `run --locked`, `vtrun replay`: how resolved_providers() resolves; call before it.
+  void require_locked() { resolve_.locked = true; }
+  void pin_providers(std::map<std::string, std::string> pins) { resolve_.pins = std::move(pins); }
+  /// The providers, each fetched, verified and resolved once for this command (notices are
+  /// logged as warnings). Discovery uses these.
+  const std::vector<Provider>& resolved_providers();
 
   /// Tests for the selected backend, filtered by `selection`. Debug messages of discovery go
   /// to the host's log unless `options.debug` is set.
@@ -57,6 +69,9 @@ class Context {
   std::unique_ptr<PluginRegistry> registry_;
   std::optional<std::filesystem::path> providers_dir_;
   std::optional<std::vector<Provider>> providers_;
+  std::optional<ProvidersLock> lock_;
+  std::optional<std::vector<Provider>> resolved_;
+  ResolveOptions resolve_;
 
   DiscoveryOptions with_debug_log(DiscoveryOptions options);
 };

@@ -75,7 +75,8 @@ int run_plan(Context& ctx, const std::vector<TestCase>& plan, RunOptions options
   options.results_dir = ctx.options().results_dir;
   options.command = ctx.options().argv;
   sweep_ledger_quietly(ctx);
-  const JobOutcome outcome = run_job(plan, ctx.providers(), options, ctx.plugins(), ctx.host());
+  const JobOutcome outcome =
+      run_job(plan, ctx.resolved_providers(), options, ctx.plugins(), ctx.host());
   std::cout << outcome.job_dir.string() << std::endl;
   return outcome.summary.exit_code;
 }

@@ -2,10 +2,10 @@
 #include <algorithm>
 #include <system_error>
 
-#include "providers/archive_provider.h"
 #include "providers/provider_readers.h"
 #include "providers/uri.h"
 #include "vt/core/provider.h"
+#include "vt/core/provider_fetch.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core {
@@ -127,30 +127,7 @@ std::vector<Provider> read_providers_dir(const std::filesystem::path& dir) {
 }
 
 std::filesystem::path provider_root(const Provider& provider) {
-  const std::string place = provider.definition.string() + ":" + std::to_string(provider.uri_line);
-  switch (provider.uri.kind) {
-    case UriKind::git:
-      throw sdk::UnavailableError("provider " + in_quotes(provider.name) + " (" + place +
-                                  "): fetching git URIs is not implemented yet — use a file:// "
-                                  "URI or a local path");
-    case UriKind::archive:
-      return archive_provider_root(provider);
-    case UriKind::file_url:
-    case UriKind::path:
-      break;
-  }
-  const std::filesystem::path& local = provider.uri.local;
-  std::error_code ec;
-  if (std::filesystem::is_directory(local, ec)) return local;
-  const bool exists = std::filesystem::exists(local, ec);
-  std::string remedy = " — create the directory or fix the uri";
-  if (exists && has_archive_suffix(local.string())) {
-    remedy = " — an archive needs a file:// uri, e.g. 'file://" + local.string() + "'";
-  }
-  throw sdk::ConfigError(provider.definition.string(), provider.uri_line,
-                         "expected the tests of provider " + in_quotes(provider.name) + " in " +
-                             in_quotes(local.string()) + " (uri " + in_quotes(provider.uri.text) +
-                             "), got " + (exists ? "a file" : "nothing there") + remedy);
+  return provider.resolved ? provider.resolved->root : resolve_provider(provider).root;
 }
 
 }  // namespace vt::core

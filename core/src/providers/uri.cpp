@@ -68,14 +68,18 @@ std::string_view without_query(std::string_view url) {
 
 }  // namespace
 
-bool has_archive_suffix(std::string_view path) {
+std::string archive_suffix(std::string_view path) {
   static constexpr std::array<std::string_view, 7> suffixes = {
       ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.zst", ".zip"};
   const std::string lowered = lower(path);
   for (const std::string_view suffix : suffixes) {
-    if (lowered.size() > suffix.size() && lowered.ends_with(suffix)) return true;
+    if (lowered.size() > suffix.size() && lowered.ends_with(suffix)) return std::string(suffix);
   }
-  return false;
+  return {};
+}
+
+bool has_archive_suffix(std::string_view path) {
+  return !archive_suffix(path).empty();
 }
 
 ProviderUri classify_uri(const std::string& text, const std::filesystem::path& definition,

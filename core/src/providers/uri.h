@@ -20,4 +20,7 @@ ProviderUri classify_uri(const std::string& text, const std::filesystem::path& d
 /// .txz .tar.zst .zip (in any case).
 bool has_archive_suffix(std::string_view path);
 
+/// The archive suffix `path` ends with, lower-case (".tar.gz"), or "".
+std::string archive_suffix(std::string_view path);
+
 }  // namespace vt::core

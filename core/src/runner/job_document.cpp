@@ -17,14 +17,27 @@ nlohmann::json job_document(const RunOptions& options, std::uint64_t seed, const
                        {"version", f.version},
                        {"path", f.path.string()}});
   nlohmann::json provs = nlohmann::json::array();
-  for (const auto& p : providers)
-    provs.push_back({{"name", p.name},
-                     {"definition", p.definition.string()},
-                     {"uri", p.uri.text},
-                     {"kind", to_string(p.uri.kind)},
-                     {"branch", p.branch},
-                     {"ref", p.ref},
-                     {"commit", nullptr}});
+  const auto or_null = [](const std::string& s) {
+    return s.empty() ? nlohmann::json() : nlohmann::json(s);
+  };
+  for (const auto& p : providers) {
+    nlohmann::json entry = {{"name", p.name},     {"definition", p.definition.string()},
+                            {"uri", p.uri.text},  {"kind", to_string(p.uri.kind)},
+                            {"branch", p.branch}, {"ref", p.ref},
+                            {"commit", nullptr},  {"sha256", nullptr},
+                            {"signer", nullptr}};
+    if (p.resolved) {
+      // What `vtrun replay` checks out again: the exact commit or archive content used.
+      entry["commit"] = or_null(p.resolved->commit);
+      entry["tag_object"] = or_null(p.resolved->tag_object);
+      entry["sha256"] = or_null(p.resolved->sha256);
+      entry["signer"] = or_null(p.resolved->signer);
+      entry["resolved_from"] = p.resolved->resolved_from;
+      entry["root"] = p.resolved->root.string();
+      entry["from_cache"] = p.resolved->from_cache;
+    }
+    provs.push_back(std::move(entry));
+  }
   nlohmann::json reporters = nlohmann::json::array();
   for (const auto& r : options.reporters)
     reporters.push_back({{"name", r.name}, {"output", r.output.string()}});

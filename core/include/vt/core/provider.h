@@ -34,6 +34,18 @@ struct BackendSection {
   int line = 0;                      ///< line of the section header
 };
 
+/// What a provider resolved to for one command: where its files are and which revision they are.
+struct ProviderRevision {
+  std::filesystem::path root;  ///< local directory holding the provider's files
+  std::string commit;          ///< git: the full commit id checked out; else empty
+  std::string tag_object;      ///< git: the annotated tag's object id when the ref is one
+  std::string resolved_from;   ///< "tag v1.0", "branch main", "default branch", "commit 4f2a…",
+                               ///< "archive", "directory"
+  std::string sha256;          ///< archives: SHA-256 of the archive file
+  std::string signer;          ///< with `pubkey`: "FINGERPRINT uid" of the valid signature
+  bool from_cache = false;     ///< the remote was not contacted (offline, unreachable, cached pin)
+};
+
 /// A provider definition read from providers.d.
 struct Provider {
   std::string name;                  ///< file name up to the first '.', as Avocado-VT names it
@@ -46,6 +58,8 @@ struct Provider {
   std::string format;             ///< "" (detect), "native", "cartesian" (TOML only)
   std::vector<std::string> tags;  ///< TOML only: tags added to every test of the provider
   std::map<std::string, BackendSection> backends;  ///< by section name
+  /// Set by resolve_providers() (vt/core/provider_fetch.h); provider_root() returns its root.
+  std::optional<ProviderRevision> resolved;
 
   /// The section for `backend`: its own, else "generic", else nullopt.
   std::optional<BackendSection> section_for(const std::string& backend) const;
@@ -68,8 +82,8 @@ std::vector<Provider> read_providers_dir(const std::filesystem::path& dir);
 /// Reads one definition. `.ini` is parsed as Python's configparser does (Avocado-VT's reader).
 Provider read_provider_file(const std::filesystem::path& file);
 
-/// The provider's local root directory. For git and archive URIs this needs fetching, which
-/// this version does not do yet: throws sdk::UnavailableError saying so.
+/// The provider's local root directory: `resolved->root`, else resolved now with the default
+/// FetchPolicy (vt/core/provider_fetch.h), which fetches git and remote archives when needed.
 std::filesystem::path provider_root(const Provider& provider);
 
 }  // namespace vt::core

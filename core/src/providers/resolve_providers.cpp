@@ -1,0 +1,69 @@
+// Resolving the providers of one command against providers.lock (`--locked`, replay pins).
+#include "vt/core/provider_fetch.h"
+#include "vt/core/providers_lock.h"
+#include "vt/sdk/error.h"
+
+namespace vt::core {
+
+namespace {
+
+bool is_fetched(const Provider& p) {
+  return p.uri.kind == UriKind::git || p.uri.kind == UriKind::archive;
+}
+
+std::string short_id(const std::string& id) {
+  return id.substr(0, 12);
+}
+
+// The lock's revision for `p` if the lock says `p` is somewhere else, else "".
+std::string moved_from(const LockEntry& entry, const ProviderRevision& now) {
+  if (!now.commit.empty() && entry.revision.commit != now.commit)
+    return "commit " + short_id(entry.revision.commit) + ", " + now.resolved_from +
+           " is now commit " + short_id(now.commit);
+  if (!now.sha256.empty() && entry.revision.sha256 != now.sha256)
+    return "archive SHA-256 " + short_id(entry.revision.sha256) + ", the archive is now " +
+           short_id(now.sha256);
+  return {};
+}
+
+}  // namespace
+
+void resolve_providers(std::vector<Provider>& providers, const ProvidersLock& lock,
+                       const ResolveOptions& options) {
+  for (Provider& p : providers) {
+    FetchPolicy policy;
+    policy.offline = options.offline;
+    policy.accept_moved = options.accept_moved;
+    policy.notice = options.notice;
+    if (const auto pin = options.pins.find(p.name); pin != options.pins.end())
+      policy.pin = pin->second;
+    const LockEntry* entry = is_fetched(p) ? lock.find(p) : nullptr;
+    const std::string stale = entry ? ProvidersLock::stale_because(*entry, p) : "";
+    const std::string remedy = " — run `vtrun providers update " + p.name + "`";
+    if (options.locked && is_fetched(p) && !policy.pin) {
+      if (entry == nullptr)
+        throw sdk::ConfigError(p.definition.string(), p.uri_line,
+                               "--locked: provider '" + p.name + "' is not in '" +
+                                   lock.file.string() + "'" + remedy + " to add it");
+      if (!stale.empty())
+        throw sdk::ConfigError(lock.file.string(), entry->line,
+                               "--locked: the entry of provider '" + p.name +
+                                   "' was written for another definition: " + stale + remedy);
+    }
+    if (entry != nullptr && stale.empty()) policy.locked = entry->revision;
+    p.resolved = resolve_provider(p, policy);
+    if (entry == nullptr || !stale.empty() || policy.pin) continue;
+    const std::string moved = moved_from(*entry, *p.resolved);
+    if (moved.empty()) continue;
+    const std::string what = "provider '" + p.name + "' moved: providers.lock records " + moved;
+    if (options.locked)
+      throw sdk::ConfigError(
+          lock.file.string(), entry->line,
+          "--locked: " + what + remedy + " to accept it, or run without --locked");
+    if (options.notice && !options.accept_moved)
+      options.notice(what + " (`vtrun providers update " + p.name +
+                     "` records it; --locked would refuse)");
+  }
+}
+
+}  // namespace vt::core
