@@ -111,7 +111,7 @@ TEST_F(ProvidersFetch, NamedBranchAndPinnedRefs) {
   define("[provider]\nuri: " + uri + "\nbranch: nope\n");
   auto r = vtrun({"list"});
   EXPECT_EQ(r.exit_status, 2);
-  EXPECT_NE(r.stderr_data.find("tests.ini:2: provider 'tests': expected a branch 'nope'"),
+  EXPECT_NE(r.stderr_data.find("tests.ini:3: provider 'tests': expected a branch 'nope'"),
             std::string::npos)
       << r.stderr_data;
   EXPECT_NE(r.stderr_data.find("branches: dev, main"), std::string::npos) << r.stderr_data;
@@ -171,7 +171,9 @@ TEST_F(ProvidersFetch, UnsignedAndForeignSignaturesAreRefused) {
   define("[provider]\nuri: " + uri + "\nref: plain\npubkey: ../keys/org.asc\n");
   auto r = vtrun({"run"});
   EXPECT_EQ(r.exit_status, 2);
-  EXPECT_NE(r.stderr_data.find("tag 'plain' carries no signature"), std::string::npos)
+  EXPECT_NE(r.stderr_data.find("tests.ini:3: provider 'tests': tag 'plain' carries no signature, "
+                               "and its commit "),
+            std::string::npos)
       << r.stderr_data;
   EXPECT_NE(r.stderr_data.find(ours), std::string::npos) << r.stderr_data;
   EXPECT_NE(r.stderr_data.find("nothing from this provider runs"), std::string::npos);
@@ -323,6 +325,49 @@ TEST_F(ProvidersFetch, ReplayChecksOutTheRecordedCommit) {
   const auto r = vtrun({"replay", job});
   EXPECT_EQ(r.exit_status, 0) << r.stderr_data;
   EXPECT_EQ(recorded_provider().at("commit"), good);
+}
+
+// Archives with `pubkey` need a detached signature by one of the keys, over HTTP and file://.
+TEST_F(ProvidersFetch, ArchivesNeedADetachedSignatureWithPubkey) {
+  const std::string ours = keys.generate("Ours <ours@example.org>");
+  const std::string theirs = keys.generate("Theirs <theirs@example.org>");
+  keys.export_public(ours, cwd / "keys/org.asc");
+  sdk::write_file_atomic(tmp.path() / "tree/tests-1.0/vtrun.toml", one_test);
+  const fs::path archive = served / "tests-1.0.tar.gz";
+  sh("tar -czf " + shell_quote(archive.string()) + " -C " +
+     shell_quote((tmp.path() / "tree").string()) + " tests-1.0");
+  const auto http = start_http_server(served);
+  const std::string url = "http://127.0.0.1:" + std::to_string(http->port()) + "/tests-1.0.tar.gz";
+  define("[provider]\nuri: " + url + "\npubkey: ../keys/org.asc\n");
+  auto r = vtrun({"list"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.stderr_data.find("has no signature to check"), std::string::npos) << r.stderr_data;
+  EXPECT_FALSE(fs::exists(tmp.path() / "cache/providers/tests/download/archive.tar.gz"));
+
+  sh("gpg --batch --quiet --armor -u " + theirs + " --detach-sign -o " +
+     shell_quote(archive.string() + ".asc") + " " + shell_quote(archive.string()));
+  r = vtrun({"list"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.stderr_data.find("tests.ini:3: provider 'tests': archive '" + url + "' is signed by"),
+            std::string::npos)
+      << r.stderr_data;
+
+  sh("gpg --batch --quiet --yes --armor -u " + ours + " --detach-sign -o " +
+     shell_quote(archive.string() + ".asc") + " " + shell_quote(archive.string()));
+  r = vtrun({"run"});
+  ASSERT_EQ(r.exit_status, 0) << r.stderr_data;
+  EXPECT_EQ(recorded_provider().at("signer").get<std::string>().substr(0, ours.size()), ours);
+  http->stop();  // offline, the kept signature still vouches for the kept download
+  r = vtrun({"--offline", "list"});
+  EXPECT_EQ(r.exit_status, 0) << r.stderr_data;
+
+  // file://: the signature sits beside the archive.
+  define("[provider]\nuri: file://" + archive.string() + "\npubkey: ../keys/org.asc\n");
+  EXPECT_EQ(listed(), "hello\n");
+  fs::remove(archive.string() + ".asc");
+  r = vtrun({"list"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.stderr_data.find("has no signature"), std::string::npos) << r.stderr_data;
 }
 
 // Avocado-VT's layout: [provider] + one section per backend with its subdir.

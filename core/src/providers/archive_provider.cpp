@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "providers/archive_extract.h"
+#include "providers/archive_signature.h"
 #include "providers/http_download.h"
 #include "providers/uri.h"
 #include "vt/core/file_lock.h"
@@ -110,10 +111,25 @@ ProviderRevision resolve_file_archive(const Provider& provider, const FetchPolic
                       " — fix the uri");
   const std::string digest = digest_of(provider, archive);
   const fs::path dir = provider_cache(provider);
+  // Checked before anything is extracted; a replayed earlier extraction was checked then.
+  std::string signer;
+  if (!provider.pubkey.empty() && !(policy.pin && *policy.pin != digest)) {
+    const auto candidates = signature_candidates(archive);
+    fs::path signature = candidates.front();
+    for (const auto& c : candidates)
+      if (fs::exists(c, ec)) {
+        signature = c;
+        break;
+      }
+    signer = verified_signer(provider, archive, signature, dir, archive.string());
+  }
   // Locked only to extract, so that concurrent processes extract once and wait for it.
   std::optional<FileLock> lock;
   if (!fs::is_directory(dir / digest, ec)) lock.emplace(dir / ".lock");
-  return extracted_revision(provider, archive, digest, dir, policy, archive.string());
+  ProviderRevision revision =
+      extracted_revision(provider, archive, digest, dir, policy, archive.string());
+  revision.signer = signer;
+  return revision;
 }
 
 // --- http(s) -----------------------------------------------------------------------------
@@ -127,9 +143,10 @@ std::string download_suffix(std::string_view url) {
 // The last good download of a provider's archive, and what identifies it: only a download of
 // the provider's current URL counts.
 struct Download {
-  fs::path file;     // <cache>/providers/<name>/download/archive<suffix>
-  fs::path meta;     // archive.meta next to it: "key value" lines
-  fs::path partial;  // file + ".partial", renamed to file once it proved a good archive
+  fs::path file;       // <cache>/providers/<name>/download/archive<suffix>
+  fs::path meta;       // archive.meta next to it: "key value" lines
+  fs::path partial;    // file + ".partial", renamed to file once it proved a good archive
+  fs::path signature;  // its detached signature, with `pubkey`
 };
 
 struct DownloadMeta {
@@ -140,7 +157,8 @@ struct DownloadMeta {
 
 Download download_of(const fs::path& dir, const std::string& url) {
   const fs::path file = dir / "download" / ("archive" + download_suffix(url));
-  return {file, dir / "download" / "archive.meta", fs::path(file.string() + ".partial")};
+  return {file, dir / "download" / "archive.meta", fs::path(file.string() + ".partial"),
+          dir / "download" / "signature"};
 }
 
 std::optional<DownloadMeta> last_download(const Download& download, const std::string& url) {
@@ -175,7 +193,8 @@ void keep_download(const Download& download, const DownloadMeta& meta) {
   std::error_code ec;
   fs::remove(download.meta, ec);
   for (const auto& entry : fs::directory_iterator(download.file.parent_path(), ec))
-    if (entry.path() != download.partial && entry.path() != download.file)
+    if (entry.path() != download.partial && entry.path() != download.file &&
+        !entry.path().filename().string().starts_with("signature"))
       fs::remove(entry.path(), ec);  // an earlier URL's download, a stale temporary
   fs::rename(download.partial, download.file, ec);
   if (ec)
@@ -192,7 +211,40 @@ struct Fetched {
   fs::path file;
   std::string digest;
   bool from_cache = false;
+  std::string signer;  // with `pubkey`
 };
+
+// With `pubkey`, a fresh download is checked against its freshly downloaded signature before it
+// is extracted or kept; a missing signature on the server is a refusal, not a network error.
+std::string check_fresh(const Provider& provider, const Download& download, const fs::path& dir) {
+  if (provider.pubkey.empty()) return {};
+  const fs::path signature = download.signature.string() + ".partial";
+  std::error_code ec;
+  try {
+    download_signature(provider.uri.text, signature);
+  } catch (const DownloadError& e) {
+    fs::remove(download.partial, ec);
+    throw config_error(provider, "archive '" + provider.uri.text +
+                                     "' has no signature to check: " + e.what() +
+                                     " — 'pubkey' requires one; publish the .asc beside it");
+  }
+  try {
+    const std::string signer =
+        verified_signer(provider, download.partial, signature, dir, provider.uri.text);
+    fs::rename(signature, download.signature, ec);
+    return signer;
+  } catch (...) {
+    fs::remove(download.partial, ec);
+    fs::remove(signature, ec);
+    throw;
+  }
+}
+
+// With `pubkey`, a kept download is checked against the signature kept with it.
+std::string check_kept(const Provider& provider, const Download& download, const fs::path& dir) {
+  if (provider.pubkey.empty()) return {};
+  return verified_signer(provider, download.file, download.signature, dir, provider.uri.text);
+}
 
 // A fresh download counts only once it extracted: a bad one is removed and the last good
 // copy stays.
@@ -203,7 +255,7 @@ Fetched adopt_download(const Provider& provider, const Download& download, const
     const std::string digest = digest_of(provider, download.partial);
     if (!fs::is_directory(dir / digest, ec)) extract_into(provider, download.partial, dir / digest);
     keep_download(download, {provider.uri.text, result.validators, std::time(nullptr)});
-    return {download.file, digest, false};
+    return {download.file, digest, false, {}};
   } catch (...) {
     fs::remove(download.partial, ec);
     throw;
@@ -216,7 +268,8 @@ Fetched fetch_archive(const Provider& provider, const fs::path& dir, const Fetch
   const Download download = download_of(dir, url);
   const std::optional<DownloadMeta> last = last_download(download, url);
   const auto cached = [&] {
-    return Fetched{download.file, digest_of(provider, download.file), true};
+    return Fetched{download.file, digest_of(provider, download.file), true,
+                   check_kept(provider, download, dir)};
   };
   if (policy.offline) {
     if (!last)
@@ -241,8 +294,20 @@ Fetched fetch_archive(const Provider& provider, const fs::path& dir, const Fetch
                        e.reason() + "); using the copy downloaded on " + date_of(last->downloaded));
     return cached();
   }
-  if (result.not_modified) return {download.file, digest_of(provider, download.file), false};
-  return adopt_download(provider, download, dir, result);
+  if (result.not_modified) {
+    std::error_code ec;
+    if (!provider.pubkey.empty() && !fs::exists(download.signature, ec))
+      try {  // `pubkey` was added since the archive was downloaded
+        download_signature(url, download.signature);
+      } catch (const DownloadError&) {
+      }
+    return {download.file, digest_of(provider, download.file), false,
+            check_kept(provider, download, dir)};
+  }
+  const std::string signer = check_fresh(provider, download, dir);
+  Fetched fetched = adopt_download(provider, download, dir, result);
+  fetched.signer = signer;
+  return fetched;
 }
 
 ProviderRevision resolve_http_archive(const Provider& provider, const FetchPolicy& policy) {
@@ -254,6 +319,7 @@ ProviderRevision resolve_http_archive(const Provider& provider, const FetchPolic
   ProviderRevision revision =
       extracted_revision(provider, fetched.file, fetched.digest, dir, policy, provider.uri.text);
   revision.from_cache = fetched.from_cache;
+  revision.signer = fetched.signer;
   return revision;
 }
 

@@ -126,8 +126,9 @@ class GitResolution {
   void notice(const std::string& message) const {
     if (policy_.notice) policy_.notice("provider '" + provider_.name + "': " + message);
   }
-  sdk::ConfigError config(const std::string& message) const {
-    return sdk::ConfigError(provider_.definition.string(), provider_.uri_line,
+  // Errors cite the line of the key they are about (`ref`, `branch`, `pubkey`), else `uri`'s.
+  sdk::ConfigError config(const std::string& message, int line = 0) const {
+    return sdk::ConfigError(provider_.definition.string(), line > 0 ? line : provider_.uri_line,
                             "provider '" + provider_.name + "': " + message);
   }
   sdk::UnavailableError unavailable(const std::string& message) const {
@@ -191,7 +192,8 @@ class GitResolution {
       if (const auto head = repo.resolve("refs/vtrun/heads/" + provider_.branch))
         return {*head, {}, {}, "branch " + provider_.branch};
       throw config("expected a branch '" + provider_.branch + "' in '" + uri() +
-                   "', got none (branches: " + joined(repo.names("heads")) + ") — fix 'branch'");
+                       "', got none (branches: " + joined(repo.names("heads")) + ") — fix 'branch'",
+                   provider_.branch_line);
     }
     if (const auto head = repo.resolve("refs/vtrun/HEAD^{commit}"))
       return {*head, {}, {}, "default branch"};
@@ -205,7 +207,8 @@ class GitResolution {
       const auto commit = repo.resolve(*tag + "^{commit}");
       if (!commit)
         throw config("expected tag '" + ref + "' to name a commit, got a " +
-                     repo.object_type(*tag) + " — point 'ref' at a tag of a commit");
+                         repo.object_type(*tag) + " — point 'ref' at a tag of a commit",
+                     provider_.ref_line);
       return {*commit, ref, repo.object_type(*tag) == "tag" ? *tag : "", "tag " + ref};
     }
     if (const auto head = repo.resolve("refs/vtrun/heads/" + ref))
@@ -217,7 +220,8 @@ class GitResolution {
         return {*commit, {}, {}, "commit " + short_id(*commit)};
     }
     throw config("expected 'ref' to name a tag, branch or commit of '" + uri() + "', got '" + ref +
-                 "' (tags: " + joined(repo.names("tags")) + ") — fix 'ref'");
+                     "' (tags: " + joined(repo.names("tags")) + ") — fix 'ref'",
+                 provider_.ref_line);
   }
 
   // A published tag must not move. What it named before comes from providers.lock, else from
@@ -241,9 +245,10 @@ class GitResolution {
                                short_id(target.commit);
       if (!policy_.accept_moved)
         throw config(what +
-                     " — a published tag should not move, so nothing from this provider runs; "
-                     "if the move is intended, accept it with `vtrun providers update " +
-                     provider_.name + "`");
+                         " — a published tag should not move, so nothing from this provider runs; "
+                         "if the move is intended, accept it with `vtrun providers update " +
+                         provider_.name + "`",
+                     provider_.ref_line);
       notice(what + " (accepted by update)");
     }
     state_.tags[target.tag] = {target.tag_object, target.commit};
@@ -262,10 +267,11 @@ class GitResolution {
     try {
       keyring = prepare_keyring(key, dir_);
     } catch (const sdk::Error& e) {
-      throw config(std::string("cannot read 'pubkey': ") + e.what());
+      throw config(std::string("cannot read 'pubkey': ") + e.what(), provider_.pubkey_line);
     }
     SignatureCheck check;
-    std::string what;
+    // "tag 'v1' carries no signature, and its commit …" or "branch main: commit … is signed …"
+    std::string what = target.tag_object.empty() ? target.resolved_from + ": " : "";
     if (!target.tag_object.empty()) {
       check = verify_git_signature(repo.dir(), target.tag_object, SignedObject::tag, keyring);
       what = "tag '" + target.tag + "' " + check.problem;
@@ -276,15 +282,16 @@ class GitResolution {
       if (commit.valid) {
         check = commit;
       } else {
-        what += (what.empty() ? "" : ", and its ") + std::string("commit ") +
+        what += (target.tag_object.empty() ? "" : ", and its ") + std::string("commit ") +
                 short_id(target.commit) + " " + commit.problem;
       }
     }
     if (!check.valid)
-      throw config(target.resolved_from + ": " + what + " — 'pubkey' (" + key.string() +
-                   ") requires a valid signature by one of its keys (" + keys_of(keyring) +
-                   "), so nothing from this provider runs; sign the tag (git tag -s) or the "
-                   "commit with one of them, or point 'ref' at one that is");
+      throw config(what + " — 'pubkey' (" + key.string() +
+                       ") requires a valid signature by one of its keys (" + keys_of(keyring) +
+                       "), so nothing from this provider runs; sign the tag (git tag -s) or the "
+                       "commit with one of them, or point 'ref' at one that is",
+                   provider_.ref_line > 0 ? provider_.ref_line : provider_.pubkey_line);
     return check.fingerprint + " " + check.uid;
   }
 

@@ -52,6 +52,13 @@ Provider read_ini_provider(const std::filesystem::path& definition) {
   provider.branch = ini.get("provider", "branch").value_or("");
   provider.ref = ini.get("provider", "ref").value_or("");
   provider.pubkey = ini.get("provider", "pubkey").value_or("");
+  const auto line_of = [&](const char* key) {
+    const auto* entry = ini.find("provider", key);
+    return entry != nullptr ? entry->line : 0;
+  };
+  provider.branch_line = line_of("branch");
+  provider.ref_line = line_of("ref");
+  provider.pubkey_line = line_of("pubkey");
 
   for (const std::string& name : ini.section_names()) {
     if (name == "provider") continue;

@@ -37,6 +37,9 @@ Provider read_toml_provider(const std::filesystem::path& definition) {
   provider.branch = reader.string("branch", "branch = \"main\"");
   provider.ref = reader.string("ref", "ref = \"v1.2\"");
   provider.pubkey = reader.string("pubkey", "pubkey = \"keys/org.asc\"");
+  provider.branch_line = reader.has("branch") ? reader.line_of("branch") : 0;
+  provider.ref_line = reader.has("ref") ? reader.line_of("ref") : 0;
+  provider.pubkey_line = reader.has("pubkey") ? reader.line_of("pubkey") : 0;
   provider.format = reader.choice("format", {"native", "cartesian"});
   provider.tags = reader.strings("tags", "tags = [\"smoke\"]");
 

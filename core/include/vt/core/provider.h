@@ -52,9 +52,12 @@ struct Provider {
   std::filesystem::path definition;  ///< absolute path of the .ini / .toml file
   int uri_line = 0;
   ProviderUri uri;
-  std::string branch;             ///< empty: follow the remote's default branch
-  std::string ref;                ///< tag or commit; empty: none
-  std::string pubkey;             ///< file of OpenPGP public keys; empty: no signature required
+  std::string branch;   ///< empty: follow the remote's default branch
+  std::string ref;      ///< tag or commit; empty: none
+  std::string pubkey;   ///< file of OpenPGP public keys; empty: no signature required
+  int branch_line = 0;  ///< lines of `branch`, `ref` and `pubkey` (0: not given)
+  int ref_line = 0;
+  int pubkey_line = 0;
   std::string format;             ///< "" (detect), "native", "cartesian" (TOML only)
   std::vector<std::string> tags;  ///< TOML only: tags added to every test of the provider
   std::map<std::string, BackendSection> backends;  ///< by section name
