@@ -31,6 +31,8 @@ packages=(
   # git providers (fetching, signed tags checked by GnuPG; gpg-agent signs in the tests) and the
   # loopback servers of their tests: git daemon, Python's http.server
   git gnupg gpg-agent python3
+  # ssh:// git providers are tested against a real sshd on 127.0.0.1 (started by the test)
+  openssh-server
 )
 
 missing=()
@@ -46,5 +48,13 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Servers installed here (sshd) are for tests, which start their own on 127.0.0.1: Debian's
+# policy-rc.d convention keeps the packages from starting them as system services.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

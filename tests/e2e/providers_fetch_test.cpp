@@ -4,6 +4,9 @@
 // recorded commit, and Avocado-VT's [provider] + [qemu] subdir layout.
 #include <gtest/gtest.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <future>
 
 #include "loopback_servers.h"
@@ -61,12 +64,13 @@ class ProvidersFetch : public ::testing::Test {
   void define(const std::string& ini) {
     sdk::write_file_atomic(cwd / "providers.d/tests.ini", ini);
   }
+  std::map<std::string, std::string> env;  // more environment for vtrun
   sdk::ExecResult vtrun(const std::vector<std::string>& args, const fs::path& cache = {}) {
-    return run_vtrun_env(
-        args, cwd,
-        {{"VTRUN_BACKEND", "local"},
-         {"VTRUN_CACHE_DIR", (cache.empty() ? tmp.path() / "cache" : cache).string()},
-         {"GNUPGHOME", (tmp.path() / "no-user-keyring").string()}});
+    std::map<std::string, std::string> all = env;
+    all["VTRUN_BACKEND"] = "local";
+    all["VTRUN_CACHE_DIR"] = (cache.empty() ? tmp.path() / "cache" : cache).string();
+    all["GNUPGHOME"] = (tmp.path() / "no-user-keyring").string();
+    return run_vtrun_env(args, cwd, all);
   }
   std::string listed(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args{"list"};
@@ -325,6 +329,39 @@ TEST_F(ProvidersFetch, ReplayChecksOutTheRecordedCommit) {
   const auto r = vtrun({"replay", job});
   EXPECT_EQ(r.exit_status, 0) << r.stderr_data;
   EXPECT_EQ(recorded_provider().at("commit"), good);
+}
+
+// ssh:// through a real sshd on 127.0.0.1 with its own host and client keys (never the user's).
+TEST_F(ProvidersFetch, SshRemote) {
+  if (!fs::exists("/usr/sbin/sshd")) GTEST_SKIP() << "no /usr/sbin/sshd (openssh-server)";
+  // sshd running as root insists on its privilege separation directory.
+  if (geteuid() == 0) fs::create_directories("/run/sshd");
+  commit({{"vtrun.toml", one_test}}, "one");
+  const fs::path ssh = tmp.path() / "ssh";
+  fs::create_directories(ssh);
+  sh("ssh-keygen -q -t ed25519 -N '' -f host && ssh-keygen -q -t ed25519 -N '' -f client && "
+     "cp client.pub authorized_keys",
+     ssh);
+  sdk::write_file_atomic(ssh / "sshd_config",
+                         "HostKey " + (ssh / "host").string() + "\nAuthorizedKeysFile " +
+                             (ssh / "authorized_keys").string() +
+                             "\nPidFile none\nUsePAM no\nPasswordAuthentication no\n"
+                             "KbdInteractiveAuthentication no\nPermitRootLogin "
+                             "prohibit-password\nStrictModes no\n");
+  LoopbackServer sshd({"/usr/sbin/sshd", "-D", "-e", "-f", (ssh / "sshd_config").string(), "-o",
+                       "ListenAddress=127.0.0.1", "-p", "{port}"});
+  const std::string user = getpwuid(geteuid())->pw_name;
+  define("[provider]\nuri: ssh://" + user + "@127.0.0.1:" + std::to_string(sshd.port()) +
+         (served / "tests.git").string() + "\n");
+  // Without a usable key git must fail at once, not wait at a prompt nobody sees.
+  env["GIT_SSH_COMMAND"] =
+      "ssh -F /dev/null -o UserKnownHostsFile=/dev/null -o "
+      "StrictHostKeyChecking=no -o IdentitiesOnly=yes -o BatchMode=yes";
+  auto r = vtrun({"list"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.stderr_data.find("nothing is cached yet"), std::string::npos) << r.stderr_data;
+  env["GIT_SSH_COMMAND"] += " -i " + (ssh / "client").string();
+  EXPECT_EQ(listed(), "hello\n");
 }
 
 // Archives with `pubkey` need a detached signature by one of the keys, over HTTP and file://.
