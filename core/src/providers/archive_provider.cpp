@@ -10,6 +10,7 @@
 
 #include "providers/archive_extract.h"
 #include "providers/archive_signature.h"
+#include "providers/cache_pruning.h"
 #include "providers/http_download.h"
 #include "providers/uri.h"
 #include "vt/core/file_lock.h"
@@ -63,6 +64,7 @@ fs::path root_of(const fs::path& extracted) {
 std::optional<ProviderRevision> pinned_extraction(const fs::path& dir, const FetchPolicy& policy) {
   std::error_code ec;
   if (!policy.pin || !fs::is_directory(dir / *policy.pin, ec)) return std::nullopt;
+  touch_cache_entry(dir / *policy.pin);
   return ProviderRevision{root_of(dir / *policy.pin), {}, {}, "archive", *policy.pin, {}, true};
 }
 
@@ -97,7 +99,14 @@ ProviderRevision extracted_revision(const Provider& provider, const fs::path& ar
   }
   const fs::path extracted = dir / digest;
   std::error_code ec;
-  if (!fs::is_directory(extracted, ec)) extract_into(provider, archive, extracted);
+  if (!fs::is_directory(extracted, ec)) {
+    extract_into(provider, archive, extracted);
+    // A new extraction (under the lock) is when older ones may have had their day.
+    prune_cache_entries(dir, extracted, [](const std::string& name) {
+      return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+    });
+  }
+  touch_cache_entry(extracted);
   return {root_of(extracted), {}, {}, "archive", digest, {}, false};
 }
 

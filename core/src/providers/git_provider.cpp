@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "providers/cache_pruning.h"
 #include "providers/git_repo.h"
 #include "providers/signature_check.h"
 #include "vt/core/file_lock.h"
@@ -114,6 +115,9 @@ class GitResolution {
       fs::create_directories(revision.root.parent_path(), ec);
       repo.check_out(target.commit, revision.root);
     }
+    touch_cache_entry(revision.root);
+    prune_cache_entries(revision.root.parent_path(), revision.root,
+                        [](const std::string& name) { return looks_like_commit_id(name, 40); });
     return revision;
   }
 
