@@ -364,6 +364,25 @@ TEST_F(ProvidersFetch, SshRemote) {
   EXPECT_EQ(listed(), "hello\n");
 }
 
+// `vtrun check` says whether the tools the providers need are there.
+TEST_F(ProvidersFetch, CheckReportsGitAndGpg) {
+  define("[provider]\nuri: git://127.0.0.1:9/tests.git\npubkey: k.asc\n");
+  auto r = vtrun({"check"});
+  EXPECT_NE(r.stdout_data.find("providers ("), std::string::npos) << r.stdout_data;
+  EXPECT_NE(r.stdout_data.find("  ok   git (for provider tests): git version "), std::string::npos)
+      << r.stdout_data;
+  EXPECT_NE(r.stdout_data.find("  ok   gpg (for provider tests's pubkey): gpg (GnuPG) "),
+            std::string::npos)
+      << r.stdout_data;
+  env["PATH"] = (tmp.path() / "empty").string();
+  r = vtrun({"check"});
+  EXPECT_EQ(r.exit_status, 1);
+  EXPECT_NE(r.stdout_data.find("  FAIL git (for provider tests): not found in PATH — apt-get "
+                               "install git"),
+            std::string::npos)
+      << r.stdout_data;
+}
+
 // Archives with `pubkey` need a detached signature by one of the keys, over HTTP and file://.
 TEST_F(ProvidersFetch, ArchivesNeedADetachedSignatureWithPubkey) {
   const std::string ours = keys.generate("Ours <ours@example.org>");

@@ -36,13 +36,33 @@ bool check_backend(const PluginRegistry& registry, const std::string& name, sdk:
   return ok;
 }
 
+// The providers' section, when providers.d is found and its providers need tools.
+bool check_providers(Context& ctx) {
+  std::vector<sdk::HostCheck> checks;
+  try {
+    checks = provider_host_checks(ctx.providers());
+  } catch (const sdk::ConfigError&) {
+    return true;  // no providers.d here: nothing to fetch
+  }
+  if (checks.empty()) return true;
+  std::cout << "providers (" << ctx.providers_dir().string() << "):\n";
+  bool ok = true;
+  for (const auto& c : checks) {
+    ok = ok && c.ok;
+    std::cout << (c.ok ? "  ok   " : "  FAIL ") << c.what << ": " << c.found
+              << (c.remedy.empty() ? "" : " — " + c.remedy) << '\n';
+  }
+  return ok;
+}
+
 }  // namespace
 
 Command add_check_command(CLI::App& app) {
   auto* sub = app.add_subcommand(
       "check",
       "check that this host has what the backends need (tools, devices, images): a section per "
-      "backend (only --backend's when given), `ok` or `FAIL` per line; exit 1 on any FAIL");
+      "backend (only --backend's when given), then the tools the providers need (git, gpg), "
+      "`ok` or `FAIL` per line; exit 1 on any FAIL");
   return {sub, [](Context& ctx) {
             const auto& registry = ctx.plugins();
             std::vector<std::string> backends;
@@ -57,6 +77,7 @@ Command add_check_command(CLI::App& app) {
                   "no backend plugin found — `vtrun plugins` shows what was found and refused");
             bool ok = true;
             for (const auto& name : backends) ok = check_backend(registry, name, ctx.host()) && ok;
+            ok = check_providers(ctx) && ok;
             std::cout.flush();
             return ok ? 0 : 1;
           }};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "vt/core/provider.h"
+#include "vt/sdk/plugin.h"
 
 namespace vt::core {
 
@@ -57,5 +58,9 @@ struct ResolveOptions {
 /// definition changed since. Local directories are not locked.
 void resolve_providers(std::vector<Provider>& providers, const ProvidersLock& lock,
                        const ResolveOptions& options);
+
+/// What fetching and verifying `providers` needs from this host (`vtrun check`): `git` for git
+/// providers, `gpg` for those with `pubkey`. Empty when they need nothing.
+std::vector<sdk::HostCheck> provider_host_checks(const std::vector<Provider>& providers);
 
 }  // namespace vt::core
