@@ -9,15 +9,18 @@
 
 #include <future>
 
-#include "loopback_servers.h"
 #include "support/gpg_keys.h"
+#include "support/loopback_servers.h"
 #include "vt/core/providers_lock.h"
 #include "vtrun_env.h"
 
 namespace vt::e2e {
 namespace {
 
+using test_support::LoopbackServer;
 using test_support::shell_quote;
+using test_support::start_git_daemon;
+using test_support::start_http_server;
 
 const char* const one_test = R"([[test]]
 name = "hello"

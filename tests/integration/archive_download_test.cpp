@@ -4,26 +4,16 @@
 // malicious downloads and pins.
 #include <archive.h>
 #include <archive_entry.h>
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <fstream>
 #include <memory>
-#include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "providers/uri.h"
+#include "support/loopback_servers.h"
 #include "support/test_support.h"
 #include "vt/core/provider_fetch.h"
 #include "vt/core/sha256.h"
@@ -37,69 +27,16 @@ using test_support::error_message;
 
 constexpr const char* python = "/usr/bin/python3";
 
-// A port nothing listens on right now: the kernel's pick for a socket bound to port 0.
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof addr;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), size) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size) != 0)
-    throw std::runtime_error("cannot find a free port on 127.0.0.1");
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool accepts_connections(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
-
-// `python3 -m http.server` serving `dir` on 127.0.0.1, its requests logged to `log`; stopped
-// (and reaped) by stop() or the destructor, killed by the kernel should the test die.
+// Python's http.server on 127.0.0.1 (support/loopback_servers.h), its requests counted from
+// its log.
 class HttpServer {
  public:
-  HttpServer(const fs::path& dir, const fs::path& log) : port_(free_port()), log_(log) {
-    const std::string port = std::to_string(port_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(out, 1);
-      dup2(out, 2);
-      execl(python, python, "-u", "-m", "http.server", "--bind", "127.0.0.1", port.c_str(),
-            "--directory", dir.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!accepts_connections(port_)) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_ || std::chrono::steady_clock::now() > deadline) {
-        pid_ = -1;
-        stop();
-        throw std::runtime_error("python3 -m http.server did not start on port " + port);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-  ~HttpServer() { stop(); }
-  HttpServer(const HttpServer&) = delete;
-  HttpServer& operator=(const HttpServer&) = delete;
+  HttpServer(const fs::path& dir, const fs::path& log)
+      : server_(test_support::start_http_server(dir, log)), log_(log) {}
 
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  void stop() { server_->stop(); }
   std::string url(const std::string& name) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/" + name;
+    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/" + name;
   }
   /// The requests for /`name` answered with `status`, as the server logged them.
   int requests(const std::string& name, int status) const {
@@ -119,9 +56,8 @@ class HttpServer {
   }
 
  private:
-  int port_;
+  std::unique_ptr<test_support::LoopbackServer> server_;
   fs::path log_;
-  pid_t pid_ = -1;
 };
 
 struct Entry {

@@ -1,36 +1,27 @@
 // `vtrun providers list|update|verify|show`: what providers.d defines, what each resolved to,
 // and providers.lock.
-#include <ctime>
 #include <iostream>
 #include <set>
 
 #include "cli/commands.h"
 #include "vt/core/plan.h"
+#include "vt/core/utc_time.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core::cli {
 
 namespace {
 
-bool is_fetched(const Provider& p) {
-  return p.uri.kind == UriKind::git || p.uri.kind == UriKind::archive;
-}
-
 std::string short_id(const std::string& id) {
-  return id.empty() ? "-" : id.substr(0, 12);
+  return id.empty() ? "-" : short_revision(id);
 }
 
 std::string revision_id(const ProviderRevision& r) {
   return short_id(!r.commit.empty() ? r.commit : r.sha256);
 }
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return stamp;
+std::string revision_id(const LockedRevision& r) {
+  return short_id(!r.commit.empty() ? r.commit : r.sha256);
 }
 
 // The providers NAMES selects (all when empty); an unknown name is an error listing the known.
@@ -71,16 +62,14 @@ std::string list_status(const Provider& p, const ProvidersLock& lock, std::strin
   try {
     const ProviderRevision r = resolve_provider(p, policy);
     commit = revision_id(r);
-    if (!is_fetched(p)) return "ok";
+    if (!p.is_fetched()) return "ok";
     if (entry == nullptr) return "cached";
     if (!stale.empty()) return "lock-stale";
     const bool same =
         r.commit.empty() ? r.sha256 == entry->revision.sha256 : r.commit == entry->revision.commit;
     return same ? "locked" : "moved";
   } catch (const sdk::UnavailableError&) {
-    commit = entry ? short_id(entry->revision.commit.empty() ? entry->revision.sha256
-                                                             : entry->revision.commit)
-                   : "-";
+    commit = entry ? revision_id(entry->revision) : "-";
     return "not-fetched";
   } catch (const sdk::Error& e) {
     std::cerr << "vtrun: " << p.name << ": " << e.what() << '\n';
@@ -119,7 +108,7 @@ int update(Context& ctx, const std::vector<std::string>& names) {
   options.accept_moved = true;
   int status = 0;
   for (Provider& p : chosen(ctx, names)) {
-    if (!is_fetched(p)) {
+    if (!p.is_fetched()) {
       std::cout << p.name << ": " << to_string(p.uri.kind) << ", used in place (not locked)\n";
       continue;
     }
@@ -132,16 +121,12 @@ int update(Context& ctx, const std::vector<std::string>& names) {
       continue;
     }
     LockEntry entry = ProvidersLock::entry_for(p, *one.front().resolved);
-    entry.updated = utc_now();
+    entry.updated = utc_iso8601();
     std::string change = " (new)";
     if (const LockEntry* old = lock.find(p)) {
       const bool same = old->revision.commit == entry.revision.commit &&
                         old->revision.sha256 == entry.revision.sha256;
-      change = same ? " (unchanged)"
-                    : " (was " +
-                          short_id(old->revision.commit.empty() ? old->revision.sha256
-                                                                : old->revision.commit) +
-                          ")";
+      change = same ? " (unchanged)" : " (was " + revision_id(old->revision) + ")";
       if (same) entry.updated = old->updated;
     }
     lock.providers[p.name] = entry;
@@ -157,7 +142,7 @@ int verify(Context& ctx, const std::vector<std::string>& names) {
   options.locked = true;
   int failed = 0;
   for (Provider& p : chosen(ctx, names)) {
-    if (!is_fetched(p)) continue;
+    if (!p.is_fetched()) continue;
     std::vector<Provider> one{p};
     try {
       resolve_providers(one, ctx.providers_lock(), options);
@@ -181,9 +166,8 @@ int show(Context& ctx, const std::string& name) {
   if (!p.pubkey.empty()) std::cout << "pubkey:     " << p.pubkey << '\n';
   if (const LockEntry* e = ctx.providers_lock().find(p)) {
     const std::string stale = ProvidersLock::stale_because(*e, p);
-    std::cout << "locked:     "
-              << short_id(e->revision.commit.empty() ? e->revision.sha256 : e->revision.commit)
-              << " on " << e->updated << (stale.empty() ? "" : " (stale: " + stale + ")") << '\n';
+    std::cout << "locked:     " << revision_id(e->revision) << " on " << e->updated
+              << (stale.empty() ? "" : " (stale: " + stale + ")") << '\n';
   }
   resolve_providers(one, ctx.providers_lock(), options_for(ctx));
   std::cout << "resolved:   " << describe(*one.front().resolved)

@@ -1,6 +1,5 @@
 #include "providers/git_provider.h"
 
-#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -8,6 +7,7 @@
 #include "providers/git_repo.h"
 #include "providers/signature_check.h"
 #include "vt/core/file_lock.h"
+#include "vt/core/utc_time.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 
@@ -54,19 +54,6 @@ void write_state(const fs::path& file, const CacheState& state) {
     tags[name] = {{"object", tag.object}, {"commit", tag.commit}};
   const nlohmann::json doc = {{"uri", state.uri}, {"fetched", state.fetched}, {"tags", tags}};
   sdk::write_file_atomic(file, doc.dump(2) + "\n");
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return stamp;
-}
-
-std::string short_id(const std::string& id) {
-  return id.substr(0, 12);
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -175,7 +162,7 @@ class GitResolution {
       return false;
     }
     state_.uri = uri();
-    state_.fetched = utc_now();
+    state_.fetched = utc_iso8601();
     write_state(dir_ / "state.json", state_);
     return true;
   }
@@ -186,7 +173,7 @@ class GitResolution {
     if (repo.object_type(id) != "commit")
       throw unavailable("the job used commit " + id + ", which is neither in the cache nor on '" +
                         uri() + "' — it may have been force-pushed away");
-    return {id, {}, {}, "commit " + short_id(id) + " (recorded by the job)"};
+    return {id, {}, {}, "commit " + short_revision(id) + " (recorded by the job)"};
   }
 
   Target resolve(const GitRepo& repo) const {
@@ -221,7 +208,7 @@ class GitResolution {
       if (repo.object_type(ref) != "commit" && ref.size() >= 40 && !policy_.offline)
         repo.fetch_commit(uri(), ref);
       if (const auto commit = repo.resolve(ref + "^{commit}"))
-        return {*commit, {}, {}, "commit " + short_id(*commit)};
+        return {*commit, {}, {}, "commit " + short_revision(*commit)};
     }
     throw config("expected 'ref' to name a tag, branch or commit of '" + uri() + "', got '" + ref +
                      "' (tags: " + joined(repo.names("tags")) + ") — fix 'ref'",
@@ -245,8 +232,8 @@ class GitResolution {
                                  (!known->object.empty() && known->object != target.tag_object));
     if (moved) {
       const std::string what = "tag '" + target.tag + "' moved: " + where + " commit " +
-                               short_id(known->commit) + ", '" + uri() + "' now has commit " +
-                               short_id(target.commit);
+                               short_revision(known->commit) + ", '" + uri() + "' now has commit " +
+                               short_revision(target.commit);
       if (!policy_.accept_moved)
         throw config(what +
                          " — a published tag should not move, so nothing from this provider runs; "
@@ -261,7 +248,7 @@ class GitResolution {
   std::string signer(const GitRepo& repo, const Target& target) const {
     if (provider_.pubkey.empty()) return {};
     if (policy_.pin) {
-      notice("commit " + short_id(target.commit) +
+      notice("commit " + short_revision(target.commit) +
              " is replayed as the job recorded it; its signature was checked then");
       return {};
     }
@@ -287,7 +274,7 @@ class GitResolution {
         check = commit;
       } else {
         what += (target.tag_object.empty() ? "" : ", and its ") + std::string("commit ") +
-                short_id(target.commit) + " " + commit.problem;
+                short_revision(target.commit) + " " + commit.problem;
       }
     }
     if (!check.valid)

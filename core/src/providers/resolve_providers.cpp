@@ -7,22 +7,14 @@ namespace vt::core {
 
 namespace {
 
-bool is_fetched(const Provider& p) {
-  return p.uri.kind == UriKind::git || p.uri.kind == UriKind::archive;
-}
-
-std::string short_id(const std::string& id) {
-  return id.substr(0, 12);
-}
-
 // The lock's revision for `p` if the lock says `p` is somewhere else, else "".
 std::string moved_from(const LockEntry& entry, const ProviderRevision& now) {
   if (!now.commit.empty() && entry.revision.commit != now.commit)
-    return "commit " + short_id(entry.revision.commit) + ", " + now.resolved_from +
-           " is now commit " + short_id(now.commit);
+    return "commit " + short_revision(entry.revision.commit) + ", " + now.resolved_from +
+           " is now commit " + short_revision(now.commit);
   if (!now.sha256.empty() && entry.revision.sha256 != now.sha256)
-    return "archive SHA-256 " + short_id(entry.revision.sha256) + ", the archive is now " +
-           short_id(now.sha256);
+    return "archive SHA-256 " + short_revision(entry.revision.sha256) + ", the archive is now " +
+           short_revision(now.sha256);
   return {};
 }
 
@@ -37,10 +29,10 @@ void resolve_providers(std::vector<Provider>& providers, const ProvidersLock& lo
     policy.notice = options.notice;
     if (const auto pin = options.pins.find(p.name); pin != options.pins.end())
       policy.pin = pin->second;
-    const LockEntry* entry = is_fetched(p) ? lock.find(p) : nullptr;
+    const LockEntry* entry = p.is_fetched() ? lock.find(p) : nullptr;
     const std::string stale = entry ? ProvidersLock::stale_because(*entry, p) : "";
     const std::string remedy = " — run `vtrun providers update " + p.name + "`";
-    if (options.locked && is_fetched(p) && !policy.pin) {
+    if (options.locked && p.is_fetched() && !policy.pin) {
       if (entry == nullptr)
         throw sdk::ConfigError(p.definition.string(), p.uri_line,
                                "--locked: provider '" + p.name + "' is not in '" +

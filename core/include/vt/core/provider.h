@@ -64,6 +64,12 @@ struct Provider {
   /// Set by resolve_providers() (vt/core/provider_fetch.h); provider_root() returns its root.
   std::optional<ProviderRevision> resolved;
 
+  /// True for git and archive providers, which are fetched into the cache and locked; local
+  /// directories are used in place.
+  bool is_fetched() const noexcept {
+    return uri.kind == UriKind::git || uri.kind == UriKind::archive;
+  }
+
   /// The section for `backend`: its own, else "generic", else nullopt.
   std::optional<BackendSection> section_for(const std::string& backend) const;
 };

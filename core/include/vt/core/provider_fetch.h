@@ -21,6 +21,11 @@ struct LockedRevision {
   std::string signer;      ///< "FINGERPRINT uid" when `pubkey` was verified
 };
 
+/// A commit id or SHA-256 as messages show it: its first 12 digits.
+inline std::string short_revision(const std::string& id) {
+  return id.substr(0, 12);
+}
+
 /// How one provider may be resolved for one command.
 struct FetchPolicy {
   bool offline = false;       ///< never touch the network: use only what the cache holds

@@ -18,7 +18,7 @@
 
 #include "vt/core/process.h"
 
-namespace vt::e2e {
+namespace vt::test_support {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 inline int free_loopback_port() {
@@ -50,11 +50,15 @@ inline bool accepts_connections(int port) {
 /// A server process listening on a loopback port; stop() (or the destructor) kills it.
 class LoopbackServer {
  public:
-  /// Starts `argv` (where "{port}" is replaced by the port) and waits until it accepts.
-  explicit LoopbackServer(std::vector<std::string> argv) : port_(free_loopback_port()) {
+  /// Starts `argv` (where "{port}" is replaced by the port) and waits until it accepts; its
+  /// stdout and stderr go to `log` when given.
+  explicit LoopbackServer(std::vector<std::string> argv, const std::filesystem::path& log = {})
+      : port_(free_loopback_port()) {
     for (auto& arg : argv)
       if (const auto at = arg.find("{port}"); at != std::string::npos)
         arg.replace(at, 6, std::to_string(port_));
+    if (!log.empty())
+      argv.insert(argv.begin(), {"sh", "-c", "exec \"$@\" >'" + log.string() + "' 2>&1", "sh"});
     sdk::ExecRequest request;
     request.argv = std::move(argv);
     process_ = core::spawn_process(request, nullptr);
@@ -89,11 +93,14 @@ inline std::unique_ptr<LoopbackServer> start_git_daemon(const std::filesystem::p
       "--informative-errors", "--base-path=" + base.string(), base.string()});
 }
 
-/// Python's http.server serving the files under `dir` as http://127.0.0.1:PORT/.
-inline std::unique_ptr<LoopbackServer> start_http_server(const std::filesystem::path& dir) {
+/// Python's http.server serving the files under `dir` as http://127.0.0.1:PORT/, logging its
+/// requests to `log` when given.
+inline std::unique_ptr<LoopbackServer> start_http_server(const std::filesystem::path& dir,
+                                                         const std::filesystem::path& log = {}) {
   return std::make_unique<LoopbackServer>(
-      std::vector<std::string>{"python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
-                               dir.string(), "{port}"});
+      std::vector<std::string>{"python3", "-u", "-m", "http.server", "--bind", "127.0.0.1",
+                               "--directory", dir.string(), "{port}"},
+      log);
 }
 
-}  // namespace vt::e2e
+}  // namespace vt::test_support
