@@ -43,18 +43,13 @@ std::string verified_signer(const Provider& provider, const fs::path& archive,
   }
   const SignatureCheck check = verify_detached_signature(archive, signature, keyring);
   if (check.valid) return check.fingerprint + " " + check.uid;
-  std::string keys;
-  for (const auto& fpr : keyring.fingerprints) {
-    const auto uid = keyring.uids.find(fpr);
-    keys += (keys.empty() ? "" : ", ") + fpr + (uid != keyring.uids.end() ? " " + uid->second : "");
-  }
   throw refuse("archive '" + source + "' " + check.problem + " — 'pubkey' (" + key.string() +
                ") requires a detached signature ('" + source +
                ".asc' or '.sig') by one of its "
                "keys (" +
-               keys +
-               "), so nothing from this provider runs; sign it with "
-               "`gpg --detach-sign --armor` and publish the .asc beside it");
+               describe_keys(keyring) +
+               "), so nothing from this provider runs; sign it with `gpg --detach-sign --armor` "
+               "and publish the .asc beside it");
 }
 
 }  // namespace vt::core

@@ -279,20 +279,12 @@ class GitResolution {
     }
     if (!check.valid)
       throw config(what + " — 'pubkey' (" + key.string() +
-                       ") requires a valid signature by one of its keys (" + keys_of(keyring) +
+                       ") requires a valid signature by one of its keys (" +
+                       describe_keys(keyring) +
                        "), so nothing from this provider runs; sign the tag (git tag -s) or the "
                        "commit with one of them, or point 'ref' at one that is",
                    provider_.ref_line > 0 ? provider_.ref_line : provider_.pubkey_line);
     return check.fingerprint + " " + check.uid;
-  }
-
-  static std::string keys_of(const Keyring& keyring) {
-    std::vector<std::string> keys;
-    for (const auto& fpr : keyring.fingerprints) {
-      const auto uid = keyring.uids.find(fpr);
-      keys.push_back(fpr + (uid != keyring.uids.end() ? " " + uid->second : ""));
-    }
-    return joined(keys);
   }
 };
 

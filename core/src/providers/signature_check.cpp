@@ -15,6 +15,7 @@
 #include <system_error>
 #include <utility>
 
+#include "providers/gpg_output.h"
 #include "vt/core/process.h"
 #include "vt/core/sha256.h"
 #include "vt/sdk/error.h"
@@ -25,6 +26,13 @@ namespace vt::core {
 namespace fs = std::filesystem;
 
 namespace {
+
+using gpg::find;
+using gpg::gpg_said;
+using gpg::parse_status;
+using gpg::split;
+using gpg::StatusLine;
+using gpg::unescape;
 
 constexpr std::chrono::seconds tool_timeout{60};
 // Written last into a keyring directory: its presence means the import completed.
@@ -59,80 +67,6 @@ std::vector<std::string> gpg_argv(std::initializer_list<std::string> args) {
   std::vector<std::string> argv{"gpg", "--batch", "--no-tty", "--quiet"};
   argv.insert(argv.end(), args);
   return argv;
-}
-
-// gpg's own words for a message: its lines, joined, without the "gpg: " prefixes.
-std::string gpg_said(const std::string& text) {
-  std::istringstream in(text);
-  std::string line;
-  std::string said;
-  while (std::getline(in, line)) {
-    if (line.rfind("gpg: ", 0) == 0) line.erase(0, 5);
-    if (line.empty() || line.rfind("[GNUPG:]", 0) == 0) continue;
-    if (!said.empty()) said += "; ";
-    said += line;
-  }
-  if (said.size() > 300) said = said.substr(0, 300) + "…";
-  return said.empty() ? "nothing" : "'" + said + "'";
-}
-
-// Undoes gpg's escapes, `\xHH` in --with-colons listings and `%HH` in status lines, keeping
-// control characters out of messages and of the marker file.
-std::string unescape(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const std::size_t hex = text.substr(i, 2) == "\\x" ? i + 2 : text[i] == '%' ? i + 1 : 0;
-    unsigned value = static_cast<unsigned char>(text[i]);
-    if (hex != 0 && hex + 2 <= text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[hex])) != 0 &&
-        std::isxdigit(static_cast<unsigned char>(text[hex + 1])) != 0) {
-      value = static_cast<unsigned>(std::stoul(std::string(text.substr(hex, 2)), nullptr, 16));
-      i = hex + 1;
-    }
-    out += value < 0x20 ? '?' : static_cast<char>(value);
-  }
-  return out;
-}
-
-std::vector<std::string> split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (;;) {
-    const auto end = text.find(separator, start);
-    parts.emplace_back(text.substr(start, end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
-
-struct StatusLine {
-  std::string keyword;
-  std::vector<std::string> args;  // split at spaces
-  std::string rest;               // everything after the keyword (user ids have spaces)
-};
-
-std::vector<StatusLine> parse_status(const std::string& text) {
-  std::vector<StatusLine> lines;
-  std::istringstream in(text);
-  std::string line;
-  constexpr std::string_view prefix = "[GNUPG:] ";
-  while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) != 0) continue;
-    line.erase(0, prefix.size());
-    StatusLine status;
-    const auto space = line.find(' ');
-    status.keyword = line.substr(0, space);
-    if (space != std::string::npos) status.rest = line.substr(space + 1);
-    if (!status.rest.empty()) status.args = split(status.rest, ' ');
-    lines.push_back(std::move(status));
-  }
-  return lines;
-}
-
-const StatusLine* find(const std::vector<StatusLine>& lines, std::string_view keyword) {
-  const auto it = std::find_if(lines.begin(), lines.end(),
-                               [&](const StatusLine& l) { return l.keyword == keyword; });
-  return it == lines.end() ? nullptr : &*it;
 }
 
 std::string read_pubkey(const fs::path& file) {
@@ -277,7 +211,9 @@ std::string primary_for(const std::string& id, const Keyring& keyring) {
   return "";
 }
 
-std::string keyring_keys(const Keyring& keyring) {
+}  // namespace
+
+std::string describe_keys(const Keyring& keyring) {
   std::string list;
   for (const auto& fingerprint : keyring.fingerprints) {
     if (!list.empty()) list += ", ";
@@ -287,6 +223,8 @@ std::string keyring_keys(const Keyring& keyring) {
   }
   return list;
 }
+
+namespace {
 
 // "key FPR (uid)" for the signer of `line` (GOODSIG/BADSIG/EXP*SIG: "<keyid> <user id>").
 SignatureCheck signer_of(const StatusLine& line, const Keyring& keyring) {
@@ -306,7 +244,7 @@ SignatureCheck signer_of(const StatusLine& line, const Keyring& keyring) {
 SignatureCheck not_among(const std::string& key, const Keyring& keyring) {
   return {false, key.size() == 40 ? key : "", "",
           "is signed by key " + key + " which is not among the keys in '" +
-              keyring.source.string() + "' (" + keyring_keys(keyring) + ")"};
+              keyring.source.string() + "' (" + describe_keys(keyring) + ")"};
 }
 
 SignatureCheck errsig(const StatusLine& line, const Keyring& keyring) {

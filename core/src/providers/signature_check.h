@@ -31,6 +31,9 @@ struct Keyring {
 Keyring prepare_keyring(const std::filesystem::path& pubkey_file,
                         const std::filesystem::path& cache_parent);
 
+/// "FPR uid, FPR uid" for the keys of `keyring`, for messages.
+std::string describe_keys(const Keyring& keyring);
+
 enum class SignedObject { tag, commit };
 
 /// What a signature check found.
