@@ -98,11 +98,11 @@ std::string describe(const ProviderRevision& r) {
 
 int update(Context& ctx, const std::vector<std::string>& names) {
   ProvidersLock lock = ctx.providers_lock();
-  if (names.empty())  // a full update forgets providers that are no longer defined
+  if (names.empty())  // a full update forgets the providers no longer defined, or no longer fetched
     std::erase_if(lock.providers, [&](const auto& e) {
       const auto& all = ctx.providers();
       return std::none_of(all.begin(), all.end(),
-                          [&](const Provider& p) { return p.name == e.first; });
+                          [&](const Provider& p) { return p.name == e.first && p.is_fetched(); });
     });
   ResolveOptions options = options_for(ctx);
   options.accept_moved = true;
@@ -131,6 +131,11 @@ int update(Context& ctx, const std::vector<std::string>& names) {
     }
     lock.providers[p.name] = entry;
     std::cout << p.name << ": " << describe(*one.front().resolved) << change << '\n';
+  }
+  std::error_code ec;
+  if (lock.providers.empty() && !std::filesystem::exists(lock.file, ec)) {
+    std::cout << "# no fetched providers: nothing to lock\n";
+    return status;
   }
   write_providers_lock(lock);
   std::cout << "# wrote " << lock.file.string() << '\n';

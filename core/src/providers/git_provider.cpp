@@ -161,6 +161,8 @@ class GitResolution {
              state_.fetched);
       return false;
     }
+    // Tags first seen at another uri say nothing about this one's.
+    if (state_.uri != uri()) state_.tags.clear();
     state_.uri = uri();
     state_.fetched = utc_iso8601();
     write_state(dir_ / "state.json", state_);
