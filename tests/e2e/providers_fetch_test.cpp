@@ -322,6 +322,22 @@ TEST_F(ProvidersFetch, ConcurrentUpdatesOfOneProviderAreSafe) {
      " fsck --no-progress");
 }
 
+// Updates of different providers at once keep each other's providers.lock entries.
+TEST_F(ProvidersFetch, ConcurrentUpdatesKeepEveryLockEntry) {
+  commit({{"vtrun.toml", one_test}}, "one");
+  const std::string uri = "file://" + (served / "tests.git").string();
+  for (const char* name : {"a", "b", "c", "d"})
+    sdk::write_file_atomic(cwd / "providers.d" / (std::string(name) + ".ini"),
+                           "[provider]\nuri: " + uri + "\n\n[none]\n");
+  std::vector<std::future<sdk::ExecResult>> runs;
+  for (const char* name : {"a", "b", "c", "d"})
+    runs.push_back(std::async(std::launch::async, [this, name] {
+      return vtrun({"providers", "update", name}, tmp.path() / (std::string("cache-") + name));
+    }));
+  for (auto& run : runs) EXPECT_EQ(run.get().exit_status, 0);
+  EXPECT_EQ(core::read_providers_lock(cwd / "providers.lock").providers.size(), 4U);
+}
+
 TEST_F(ProvidersFetch, ReplayChecksOutTheRecordedCommit) {
   const std::string good = commit({{"vtrun.toml", one_test}}, "passes");
   define("[provider]\nuri: file://" + (served / "tests.git").string() + "\n");

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "vt/core/file_lock.h"
 #include "vt/core/plan.h"
 #include "vt/core/utc_time.h"
 #include "vt/sdk/error.h"
@@ -97,7 +98,11 @@ std::string describe(const ProviderRevision& r) {
 }
 
 int update(Context& ctx, const std::vector<std::string>& names) {
-  ProvidersLock lock = ctx.providers_lock();
+  // Two updates at once must not lose each other's entries: the read-modify-write of
+  // providers.lock holds a lock on its directory (the file itself is replaced by a rename).
+  const FileLock guard(providers_lock_path(ctx.providers_dir()).parent_path());
+  // Read under the guard: another update may have written it since this command started.
+  ProvidersLock lock = read_providers_lock(providers_lock_path(ctx.providers_dir()));
   if (names.empty())  // a full update forgets the providers no longer defined, or no longer fetched
     std::erase_if(lock.providers, [&](const auto& e) {
       const auto& all = ctx.providers();

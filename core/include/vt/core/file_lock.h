@@ -20,9 +20,11 @@ namespace vt::core {
 class FileLock {
  public:
   /// Creates `file` if needed and waits for the lock; `on_wait` (may be empty) is called once
-  /// first when another process holds it. Throws sdk::Error when the file cannot be opened.
+  /// first when another process holds it. An existing directory is locked through its own
+  /// descriptor, leaving no lock file in it. Throws sdk::Error when it cannot be opened.
   explicit FileLock(const std::filesystem::path& file, const std::function<void()>& on_wait = {})
-      : fd_(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+      : fd_(is_directory(file) ? open(file.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                               : open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
     if (fd_ < 0)
       throw sdk::Error("cannot open the lock '" + file.string() + "': " + std::strerror(errno));
     if (flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
@@ -38,6 +40,11 @@ class FileLock {
   FileLock& operator=(const FileLock&) = delete;
 
  private:
+  static bool is_directory(const std::filesystem::path& path) {
+    std::error_code ec;
+    return std::filesystem::is_directory(path, ec);
+  }
+
   int fd_;
 };
 
