@@ -26,6 +26,7 @@ packages=(
   # (the Debian kernel, busybox, qemu-guest-agent, util-linux script, an ext4 disk)
   qemu-system-x86 qemu-utils linux-image-amd64 busybox-static qemu-guest-agent dropbear-bin bsdutils
   e2fsprogs cpio kmod xz-utils tar
+  jq curl bash  # copied into the appengine stand-in image (images/appengine-standin)
   # the qemu backend's ssh channel: the host's client and key generator
   openssh-client
   # git providers (fetching, signed tags checked by GnuPG; gpg-agent signs in the tests) and the
