@@ -131,6 +131,29 @@ TEST_F(SelectTest, UnknownDependencyNamesItsSource) {
   EXPECT_EQ(ids(select({"bootx"})), (Ids{"bootx"}));
 }
 
+// pv-test@1 ids are paths: '/' separates groups as '.' does.
+TEST_F(SelectTest, SlashSeparatesGroupsAsTheDotDoes) {
+  all_ = {make("local/core/x", "pv"),  make("local/core/y.z", "pv"), make("local/corex/w", "pv"),
+          make("remote/core/x", "pv"), make("localx", "p1"),         make("boot.smoke", "p1")};
+  EXPECT_EQ(ids(select({"local"})), (Ids{"local/core/x", "local/core/y.z", "local/corex/w"}));
+  EXPECT_EQ(ids(select({"local/core"})), (Ids{"local/core/x", "local/core/y.z"}));
+  EXPECT_EQ(ids(select({"local/core/x"})), (Ids{"local/core/x"}));
+  EXPECT_EQ(ids(select({"local/core/y"})), (Ids{"local/core/y.z"})) << "dots still group";
+  EXPECT_EQ(ids(select({"boot"})), (Ids{"boot.smoke"}));
+  EXPECT_EQ(ids(select({"*/core/x"})), (Ids{"local/core/x", "remote/core/x"}));
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { select({"loc"}); }),
+            "selector 'loc' matches no test — `vtrun list` shows the available ids");
+  EXPECT_EQ(error_message<sdk::ConfigError>([&] { select({"local/co"}); }),
+            "selector 'local/co' matches no test — `vtrun list` shows the available ids");
+}
+
+TEST_F(SelectTest, ATrailingSlashNamesTheGroupBeforeIt) {
+  all_ = {make("local/core/x", "pv"), make("local/corex/w", "pv")};
+  EXPECT_EQ(ids(select({"local/core/"})), (Ids{"local/core/x"}));
+  EXPECT_EQ(ids(select({"local/core/x/"})), (Ids{"local/core/x"}));
+  EXPECT_EQ(ids(select({"local//"})), (Ids{"local/core/x", "local/corex/w"}));
+}
+
 // ---- discovery from providers.d definitions written to a temporary directory ----
 
 class DiscoverTest : public testing::Test {

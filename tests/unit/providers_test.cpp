@@ -267,8 +267,8 @@ TEST_F(ProvidersTest, TomlErrorsNameTheKeyTheTypeAndTheLine) {
             f + ":3: expected one of 'uri', 'branch', 'ref', 'pubkey', 'format', 'tags' in "
                 "[provider], got 'zzz' — fix the spelling or remove the key");
   EXPECT_EQ(error("[provider]\nuri = \"x\"\nformat = \"yaml\"\n"),
-            f + ":3: expected 'format' to be one of 'native', 'cartesian', got 'yaml' — use one "
-                "of them");
+            f + ":3: expected 'format' to be one of 'native', 'cartesian', 'pvtest', got "
+                "'yaml' — use one of them");
   EXPECT_EQ(error("[provider]\nuri = \"x\"\n[qemu]\nsubdirs = \"q\"\n"),
             f + ":4: expected one of 'subdir', 'configs' in [qemu], got 'subdirs' — fix the "
                 "spelling or remove the key");

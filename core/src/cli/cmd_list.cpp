@@ -30,7 +30,8 @@ Command add_list_command(CLI::App& app) {
   auto cartesian = std::make_shared<CartesianOptions>();
   auto scheduling = std::make_shared<SchedulingArgs>();
   sub->add_option("selectors", selection->selectors,
-                  "test ids, dotted prefixes (`boot` selects `boot.smoke`), provider names or "
+                  "test ids, group prefixes (`boot` selects `boot.smoke`, `local/core` selects "
+                  "`local/core/x`), provider names or "
                   "globs; none: all tests");
   sub->add_option("-t,--tags", selection->tag_filters,
                   "keep tests whose tags match: `a,b` needs both, `-a` excludes; repeat for OR")

@@ -39,8 +39,9 @@ Command add_run_command(CLI::App& app) {
   auto* sub = app.add_subcommand(
       "run", "run the selected tests; prints the job directory as the last line of output");
   auto args = std::make_shared<RunArgs>();
-  sub->add_option("selectors", args->selection.selectors,
-                  "test ids, dotted prefixes, provider names or globs; none: all tests");
+  sub->add_option(
+      "selectors", args->selection.selectors,
+      "test ids, group prefixes (`boot`, `local/core`), provider names or globs; none: all tests");
   sub->add_option("-t,--tags", args->selection.tag_filters,
                   "keep tests whose tags match: `a,b` needs both, `-a` excludes; repeat for OR")
       ->allow_extra_args(false);

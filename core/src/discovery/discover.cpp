@@ -4,6 +4,7 @@
 
 #include "vt/core/cartesian_loader.h"
 #include "vt/core/plan.h"
+#include "vt/core/pvtest_loader.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core {
@@ -12,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class Format { none, native, cartesian };
+enum class Format { none, native, cartesian, pvtest };
 
 // A provider's tests for one backend: where they are and in which format.
 struct Located {
@@ -32,6 +33,13 @@ Located locate(const Provider& provider, const std::string& backend) {
   std::error_code ec;
   if (provider.format == "cartesian") {
     at.format = Format::cartesian;
+  } else if (provider.format == "pvtest") {
+    at.format = Format::pvtest;
+    if (!fs::is_directory(at.dir, ec))
+      throw sdk::ConfigError(provider.definition.string(), provider.uri_line,
+                             "provider '" + provider.name + "' has no directory '" +
+                                 at.dir.string() +
+                                 "' for its pv-test tree — fix `uri` or `subdir`");
   } else if (fs::exists(native, ec)) {
     at.format = Format::native;
   } else if (provider.format == "native") {
@@ -41,6 +49,9 @@ Located locate(const Provider& provider, const std::string& backend) {
   } else if ((at.section && !at.section->configs.empty()) || has_cartesian_layout(at.dir)) {
     // Avocado-VT's layout: `configs`, a tests.cfg, or tests/cfg/*.cfg, and no vtrun.toml.
     at.format = Format::cartesian;
+  } else if (has_pvtest_layout(at.dir)) {
+    // Pantavisor's layout: <scope>/<category>/<name>/test.json, or <scope>/common/templates/.
+    at.format = Format::pvtest;
   }
   return at;
 }
@@ -99,6 +110,9 @@ void for_each_test(const std::vector<Provider>& providers, const std::string& ba
     };
     if (at.format == Format::native) {
       for (TestCase& t : load_native_tests(at.dir / "vtrun.toml", provider.name))
+        if (!deliver(std::move(t))) return;
+    } else if (at.format == Format::pvtest) {
+      for (TestCase& t : load_pvtest_tests(at.dir, provider.name))
         if (!deliver(std::move(t))) return;
     } else if (cartesian) {
       CartesianSource source;

@@ -12,10 +12,24 @@ namespace vt::core {
 
 namespace {
 
+// A group is what comes before a '.' (native and Cartesian ids) or a '/' (pv-test ids, which
+// are paths): `boot` selects `boot.smoke`, `local/core` selects `local/core/x`, and `loc`
+// selects neither.
+bool in_group(const std::string& id, const std::string& group) {
+  return id.size() > group.size() && id.compare(0, group.size(), group) == 0 &&
+         (id[group.size()] == '.' || id[group.size()] == '/');
+}
+
+// `local/core/` (a shell's completion of a pv-test directory) is `local/core`.
+std::string without_trailing_slashes(const std::string& s) {
+  const std::size_t end = s.find_last_not_of('/');
+  return end == std::string::npos ? s : s.substr(0, end + 1);
+}
+
 bool selector_matches(const TestCase& t, const std::string& s) {
   if (t.id == s || t.provider == s) return true;
-  if (t.id.size() > s.size() && t.id.compare(0, s.size(), s) == 0 && t.id[s.size()] == '.')
-    return true;
+  const std::string group = without_trailing_slashes(s);
+  if (t.id == group || in_group(t.id, group)) return true;
   if (s.find_first_of("*?[") != std::string::npos) return fnmatch(s.c_str(), t.id.c_str(), 0) == 0;
   return false;
 }

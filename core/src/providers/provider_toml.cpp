@@ -40,7 +40,7 @@ Provider read_toml_provider(const std::filesystem::path& definition) {
   provider.branch_line = reader.has("branch") ? reader.line_of("branch") : 0;
   provider.ref_line = reader.has("ref") ? reader.line_of("ref") : 0;
   provider.pubkey_line = reader.has("pubkey") ? reader.line_of("pubkey") : 0;
-  provider.format = reader.choice("format", {"native", "cartesian"});
+  provider.format = reader.choice("format", {"native", "cartesian", "pvtest"});
   provider.tags = reader.strings("tags", "tags = [\"smoke\"]");
 
   for (auto&& [key, node] : root) {

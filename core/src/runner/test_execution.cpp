@@ -212,6 +212,9 @@ sdk::TestResult execute_test(const TestContext& ctx) {
   const std::chrono::seconds timeout =
       ctx.options.timeout_override.value_or(test.timeout.value_or(ctx.options.default_timeout));
 
+  // A static skip wins over not_runnable: pv-test's runner never looks further into a test
+  // it skips, so a skipped test with a missing script is still just SKIP.
+  if (!test.skip.empty()) return finish(sdk::Status::skip, test.skip);
   if (!test.not_runnable.empty()) return finish(sdk::Status::error, test.not_runnable);
   std::unique_ptr<VerdictPolicy> policy;
   try {

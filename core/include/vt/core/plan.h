@@ -44,7 +44,8 @@ std::vector<TestCase> discover_tests(const std::vector<Provider>& providers,
                                      const DiscoveryOptions& options = {});
 
 struct Selection {
-  /// Test ids, dotted prefixes (`boot` selects `boot.smoke`), provider names, or globs with
+  /// Test ids, group prefixes (`boot` selects `boot.smoke`, `local/core` selects
+  /// `local/core/x`), provider names, or globs with
   /// `*`/`?`. Empty: every test. Each selector must match something.
   std::vector<std::string> selectors;
   /// Avocado's --filter-by-tags: each entry is a comma-separated AND of tags, `-tag` negated;

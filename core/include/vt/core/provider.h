@@ -58,7 +58,7 @@ struct Provider {
   int branch_line = 0;  ///< lines of `branch`, `ref` and `pubkey` (0: not given)
   int ref_line = 0;
   int pubkey_line = 0;
-  std::string format;             ///< "" (detect), "native", "cartesian" (TOML only)
+  std::string format;             ///< "" (detect), "native", "cartesian", "pvtest" (TOML only)
   std::vector<std::string> tags;  ///< TOML only: tags added to every test of the provider
   std::map<std::string, BackendSection> backends;  ///< by section name
   /// Set by resolve_providers() (vt/core/provider_fetch.h); provider_root() returns its root.

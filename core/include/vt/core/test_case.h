@@ -38,6 +38,9 @@ struct TestCase {
   /// Non-empty: why the test cannot run (e.g. no program for a Cartesian dict's `type`). It is
   /// still listed; running it gives ERROR with this reason.
   std::string not_runnable;
+  /// Non-empty: the test is SKIPped with this reason without opening a testbed (pv-test@1's
+  /// `skip: "true"`). Dependents then SKIP as for any dependency that did not pass.
+  std::string skip;
 };
 
 /// Loads `vtrun.toml` (the native format, DESIGN.md "Test formats"). Relative commands resolve
