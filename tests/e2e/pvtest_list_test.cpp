@@ -143,5 +143,44 @@ TEST(PvTestRun, ASkippedTestIsSkipOpensNoTestbedAndTheRunPasses) {
   EXPECT_NE(plain_log.find("OPEN"), std::string::npos) << plain_log;
 }
 
+// `vtrun add`: a new test from its scope's templates, which `list` then finds.
+TEST(PvTestAdd, MakesATestFromTheScopesTemplates) {
+  TempDir tmp;
+  const fs::path tree = tmp.path() / "tree";
+  sdk::write_file_atomic(tree / "local/common/templates/template.test.json", local_test);
+  sdk::write_file_atomic(tree / "local/common/templates/template.test", "#!/bin/sh\necho t\n");
+  sdk::write_file_atomic(tree / "local/common/templates/template.ready", "#!/bin/sh\n");
+  sdk::write_file_atomic(tmp.path() / "providers.d/pv.toml", "[provider]\nuri = \"../tree\"\n");
+
+  auto r = run_vtrun({"add", "local/core/new-test", "-d", tree.string()}, tmp.path());
+  ASSERT_EQ(r.exit_status, 0) << r.stderr_data;
+  EXPECT_EQ(last_line(r.stdout_data), (tree / "local/core/new-test").string());
+  EXPECT_EQ(sdk::read_file(tree / "local/core/new-test/test.json"), local_test);
+  EXPECT_EQ(sdk::read_file(tree / "local/core/new-test/resources/test"), "#!/bin/sh\necho t\n");
+  for (const char* script : {"resources/test", "resources/ready"})
+    EXPECT_NE(
+        fs::status(tree / "local/core/new-test" / script).permissions() & fs::perms::owner_exec,
+        fs::perms::none)
+        << script;
+  r = run_vtrun({"list"}, tmp.path());
+  EXPECT_EQ(r.stdout_data, "local/core/new-test\n") << r.stderr_data;
+
+  r = run_vtrun({"add", "local/core/new-test", "-d", tree.string()}, tmp.path());
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.stderr_data.find("test 'local/core/new-test' exists already"), std::string::npos)
+      << r.stderr_data;
+  r = run_vtrun({"add", "remote/core/x", "-d", tree.string()}, tmp.path());
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.stderr_data.find("expected the template '" +
+                               (tree / "remote/common/templates/template.test.json").string()),
+            std::string::npos)
+      << r.stderr_data;
+  EXPECT_FALSE(fs::exists(tree / "remote/core/x"));
+  r = run_vtrun({"add", "local/../x", "-d", tree.string()}, tmp.path());
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.stderr_data.find("expected a test id <scope>/<category>/<name>"), std::string::npos)
+      << r.stderr_data;
+}
+
 }  // namespace
 }  // namespace vt::e2e

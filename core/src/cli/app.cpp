@@ -53,7 +53,8 @@ int run_cli(int argc, char** argv) {
       cli::add_plugins_command(app),   cli::add_providers_command(app),
       cli::add_cartesian_command(app), cli::add_gc_command(app),
       cli::add_image_command(app),     cli::add_check_command(app),
-      cli::add_stop_command(app),      cli::add_replay_command(app)};
+      cli::add_stop_command(app),      cli::add_replay_command(app),
+      cli::add_add_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
