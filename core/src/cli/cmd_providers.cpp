@@ -66,9 +66,7 @@ std::string list_status(const Provider& p, const ProvidersLock& lock, std::strin
     if (!p.is_fetched()) return "ok";
     if (entry == nullptr) return "cached";
     if (!stale.empty()) return "lock-stale";
-    const bool same =
-        r.commit.empty() ? r.sha256 == entry->revision.sha256 : r.commit == entry->revision.commit;
-    return same ? "locked" : "moved";
+    return same_revision(entry->revision, r) ? "locked" : "moved";
   } catch (const sdk::UnavailableError&) {
     commit = entry ? revision_id(entry->revision) : "-";
     return "not-fetched";
@@ -129,8 +127,7 @@ int update(Context& ctx, const std::vector<std::string>& names) {
     entry.updated = utc_iso8601();
     std::string change = " (new)";
     if (const LockEntry* old = lock.find(p)) {
-      const bool same = old->revision.commit == entry.revision.commit &&
-                        old->revision.sha256 == entry.revision.sha256;
+      const bool same = same_revision(old->revision, *one.front().resolved);
       change = same ? " (unchanged)" : " (was " + revision_id(old->revision) + ")";
       if (same) entry.updated = old->updated;
     }

@@ -9,13 +9,12 @@ namespace {
 
 // The lock's revision for `p` if the lock says `p` is somewhere else, else "".
 std::string moved_from(const LockEntry& entry, const ProviderRevision& now) {
-  if (!now.commit.empty() && entry.revision.commit != now.commit)
+  if (same_revision(entry.revision, now)) return {};
+  if (!now.commit.empty())
     return "commit " + short_revision(entry.revision.commit) + ", " + now.resolved_from +
            " is now commit " + short_revision(now.commit);
-  if (!now.sha256.empty() && entry.revision.sha256 != now.sha256)
-    return "archive SHA-256 " + short_revision(entry.revision.sha256) + ", the archive is now " +
-           short_revision(now.sha256);
-  return {};
+  return "archive SHA-256 " + short_revision(entry.revision.sha256) + ", the archive is now " +
+         short_revision(now.sha256);
 }
 
 }  // namespace

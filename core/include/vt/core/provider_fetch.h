@@ -26,6 +26,11 @@ inline std::string short_revision(const std::string& id) {
   return id.substr(0, 12);
 }
 
+/// Whether `now` is the revision `locked` records (a commit for git, a SHA-256 for archives).
+inline bool same_revision(const LockedRevision& locked, const ProviderRevision& now) {
+  return locked.commit == now.commit && locked.sha256 == now.sha256;
+}
+
 /// How one provider may be resolved for one command.
 struct FetchPolicy {
   bool offline = false;       ///< never touch the network: use only what the cache holds
