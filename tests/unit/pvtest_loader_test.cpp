@@ -2,7 +2,9 @@
 // schema and its errors, the mapping onto TestCase, and how discovery picks the format.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <regex>
 
 #include "support/test_support.h"
 #include "vt/core/plan.h"
@@ -110,8 +112,11 @@ TEST_F(PvTestLoaderTest, MapsEveryField) {
   EXPECT_EQ(t.id, "local/core/legacy-config-overload");
   EXPECT_EQ(t.provider, "pv");
   EXPECT_EQ(t.dir, dir);
-  EXPECT_EQ(t.command, (std::vector<std::string>{(dir / "resources/test").string()}));
+  ASSERT_EQ(t.command.size(), 5u);
+  EXPECT_EQ(t.command[0], "bash");
+  EXPECT_EQ(t.command.back(), "resources/test");  // relative to the test's directory
   EXPECT_EQ(t.run_in, RunIn::testbed);
+  EXPECT_TRUE(t.pty);
   EXPECT_EQ(t.verdict, "golden-output");
   EXPECT_EQ(t.description, "legacy configuration overload");
   EXPECT_EQ(t.source, file);
@@ -135,6 +140,7 @@ TEST_F(PvTestLoaderTest, MapsEveryField) {
       {"pvtest_test_script", "resources/test"},
       {"pvtest_scope", "local"},
       {"pvtest_test_path", "local/core/legacy-config-overload"},
+      {"pvtest_dir", dir.string()},
   };
   EXPECT_EQ(t.params, expected);
 }
@@ -142,8 +148,7 @@ TEST_F(PvTestLoaderTest, MapsEveryField) {
 TEST_F(PvTestLoaderTest, AbsentKeysTakeTheRunnersDefaults) {
   const TestCase t = only("{}");
   EXPECT_EQ(t.description, "");
-  EXPECT_EQ(t.command,
-            (std::vector<std::string>{(root_ / "local/core/t/resources/test").string()}));
+  EXPECT_EQ(t.command.back(), "resources/test");
   EXPECT_EQ(t.skip, "");
   const sdk::Params expected{
       {"golden_output_file", "output"},
@@ -159,6 +164,7 @@ TEST_F(PvTestLoaderTest, AbsentKeysTakeTheRunnersDefaults) {
       {"pvtest_test_script", "resources/test"},
       {"pvtest_scope", "local"},
       {"pvtest_test_path", "local/core/t"},
+      {"pvtest_dir", (root_ / "local/core/t").string()},
   };
   EXPECT_EQ(t.params, expected);
 }
@@ -186,7 +192,7 @@ TEST_F(PvTestLoaderTest, AMissingTestScriptIsListedButNotRunnable) {
   const auto tests = load();
   ASSERT_EQ(ids(tests), (Ids{"local/core/custom", "local/core/no-script"}));
   const fs::path custom = root_ / "local/core/custom";
-  EXPECT_EQ(tests[0].command, (std::vector<std::string>{(custom / "bin/run.sh").string()}));
+  EXPECT_EQ(tests[0].command.back(), "bin/run.sh");
   EXPECT_EQ(tests[0].params.at("pvtest_test_script"), "bin/run.sh");
   EXPECT_EQ(tests[0].not_runnable, "no test script 'bin/run.sh' in '" + custom.string() +
                                        "' — create it, or fix \"test-script\" in " +
@@ -260,6 +266,60 @@ TEST_F(PvTestLoaderTest, AMissingTreeIsAnError) {
   } catch (const sdk::ConfigError& e) {
     EXPECT_EQ(e.file(), root_.string());
     EXPECT_NE(std::string(e.what()).find("cannot read the pv-test tree: "), std::string::npos)
+        << e.what();
+  }
+}
+
+// The command pvtest-run would run: xtrace switched on at line 5, in pvtest's PS4 format, the
+// script's own shebang honoured, its exit status passed on.
+TEST_F(PvTestLoaderTest, TheCommandTracesFromLineFiveWithPvtestsPs4) {
+  leaf("local/core/t");
+  test_support::write_file(root_ / "local/core/t/resources/test",
+                           "#!/bin/bash\n# 2\n# 3\necho untraced\necho traced\nexit 3\n");
+  fs::permissions(root_ / "local/core/t/resources/test", fs::perms::owner_all);
+  const TestCase t = load().at(0);
+  std::string command = "cd '" + t.dir.string() + "' && " + t.command[0];
+  for (std::size_t i = 1; i < t.command.size(); ++i) {
+    std::string quoted = "'";
+    for (char c : t.command[i]) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    command += " " + quoted + "'";
+  }
+  std::string out;
+  FILE* pipe = popen((command + " 2>&1; echo \"rc=$?\"").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe) != nullptr) out += buf;
+  pclose(pipe);
+  const std::regex expected(
+      "untraced\n"
+      "\\[pvtest\\] [0-9]+ DEBUG -- \\[test-script\\]: echo traced\n"
+      "traced\n"
+      "\\[pvtest\\] [0-9]+ DEBUG -- \\[test-script\\]: exit 3\n"
+      "rc=3\n");
+  EXPECT_TRUE(std::regex_match(out, expected)) << out;
+}
+
+TEST_F(PvTestLoaderTest, TreeParamsApplyToEveryTestButTheTestsOwnWin) {
+  test_support::write_file(root_ / "vtrun-params.toml",
+                           "[params]\nappengine_image = \"x:1\"\nappengine_ready_timeout = 9\n"
+                           "pvtest_scope = \"not-this\"\n");
+  const TestCase t = only("{}");
+  EXPECT_EQ(t.params.at("appengine_image"), "x:1");
+  EXPECT_EQ(t.params.at("appengine_ready_timeout"), "9");
+  EXPECT_EQ(t.params.at("pvtest_scope"), "local");
+}
+
+TEST_F(PvTestLoaderTest, BadTreeParamsNameTheFileAndLine) {
+  const fs::path file =
+      test_support::write_file(root_ / "vtrun-params.toml", "[params]\nimage = [1]\n");
+  leaf("local/core/t");
+  try {
+    load();
+    FAIL() << "no ConfigError";
+  } catch (const sdk::ConfigError& e) {
+    EXPECT_EQ(e.file(), file.string());
+    EXPECT_EQ(e.line(), 2);
+    EXPECT_NE(std::string(e.what()).find("a string, an integer or a boolean"), std::string::npos)
         << e.what();
   }
 }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "discovery/pvtest_json.h"
+#include "providers/toml_util.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core {
@@ -23,6 +24,19 @@ namespace {
 
 constexpr const char* spec = "pv-test@1";
 constexpr const char* default_test_script = "resources/test";
+constexpr const char* tree_params_file = "vtrun-params.toml";
+
+// pvtest-run's exec_test: a copy of the script with xtrace switched on at line 5 (after the
+// shebang and the usual header), PS4 in pvtest's log format, run by `bash -c <copy>` so its
+// shebang counts. $1 is the script, relative to the test's directory (the command's cwd).
+constexpr const char* xtrace_runner =
+    R"(copy=$(mktemp) || exit 1
+sed "5i export PS4='[pvtest] \$(date +%s) DEBUG -- [test-script]: '; set -x" "$1" > "$copy" &&
+  chmod +x "$copy" || exit 1
+bash -c "$copy"
+status=$?
+rm -f "$copy"
+exit $status)";
 
 // The keys read here, per object; any other key is kept as a `pvtest_extra.*` param, because
 // the reference runner ignores what it does not know and newer test trees add keys.
@@ -147,7 +161,8 @@ void keep_extra_keys(const json* object, const KeyPath& at, const std::set<std::
   }
 }
 
-sdk::Params read_params(const Fields& fields, const std::string& id, const std::string& script) {
+sdk::Params read_params(const Fields& fields, const std::string& id, const fs::path& dir,
+                        const std::string& script) {
   sdk::Params params;
   for (const StringField& field : string_fields)
     params[field.param] = fields.string(field.path, "", field.example);
@@ -158,6 +173,7 @@ sdk::Params read_params(const Fields& fields, const std::string& id, const std::
   params["pvtest_test_script"] = script;
   params["pvtest_scope"] = id.substr(0, id.find('/'));
   params["pvtest_test_path"] = id;
+  params["pvtest_dir"] = dir.string();
   // Relative to the test's directory, as the golden-output policy resolves it.
   params["golden_output_file"] = "output";
   keep_extra_keys(fields.find({}), {}, top_keys, params);
@@ -190,10 +206,11 @@ TestCase read_test(const fs::path& json_file, const std::string& id, const std::
               "expected 'test-script' to name the test's script, got an empty string — e.g. "
               "\"test-script\": \"resources/test\"");
   const fs::path program = (test.dir / script).lexically_normal();
-  test.command = {program.string()};
+  test.command = {"bash", "-c", xtrace_runner, "pvtest-run", script};
   test.run_in = RunIn::testbed;
+  test.pty = true;
   test.verdict = "golden-output";
-  test.params = read_params(fields, id, script);
+  test.params = read_params(fields, id, test.dir, script);
   test.source = json_file;
   test.line = 1;
   if (fields.flag({"skip"}) == "true") test.skip = "skipped by test.json (skip: \"true\")";
@@ -255,6 +272,34 @@ bool has_entries(const fs::path& dir, const std::function<bool(const fs::path&)>
   return false;
 }
 
+// `vtrun-params.toml` at the tree's root: params for every test of the tree, e.g. the image the
+// appengine backend runs (`[params] appengine_image = "…"`). A test's own pvtest_* params win.
+sdk::Params read_tree_params(const fs::path& root) {
+  const fs::path file = root / tree_params_file;
+  if (!is_regular_file_noexcept(file)) return {};
+  const toml::table doc = toml_util::parse_file(file);
+  const toml_util::Reader top(file.string(), doc, "the file");
+  top.check_keys({"params"});
+  sdk::Params params;
+  const toml::node* node = doc.get("params");
+  if (node == nullptr) return params;
+  const toml::table* table = node->as_table();
+  if (table == nullptr)
+    top.fail_type("params", "a table", *node, "[params]\nappengine_image = \"my-tester:1\"");
+  for (auto&& [key, value] : *table) {
+    if (const auto* text = value.as_string())
+      params[std::string(key.str())] = text->get();
+    else if (const auto* number = value.as_integer())
+      params[std::string(key.str())] = std::to_string(number->get());
+    else if (const auto* flag = value.as_boolean())
+      params[std::string(key.str())] = flag->get() ? "yes" : "no";
+    else
+      top.fail_type("params." + std::string(key.str()), "a string, an integer or a boolean", value,
+                    "appengine_ready_timeout = 120");
+  }
+  return params;
+}
+
 }  // namespace
 
 bool has_pvtest_layout(const fs::path& dir) {
@@ -271,10 +316,13 @@ bool has_pvtest_layout(const fs::path& dir) {
 std::vector<TestCase> load_pvtest_tests(const fs::path& root, const std::string& provider) {
   fs::path base = fs::absolute(root).lexically_normal();
   if (!base.has_filename()) base = base.parent_path();  // "tree/" names the same tree
+  const sdk::Params tree_params = read_tree_params(base);
   std::vector<TestCase> tests;
   for (const std::string& relative : find_test_files(base)) {
     const std::string id = relative.substr(0, relative.size() - std::string("/test.json").size());
-    tests.push_back(read_test(base / relative, id, provider));
+    TestCase test = read_test(base / relative, id, provider);
+    test.params.insert(tree_params.begin(), tree_params.end());  // keeps the test's own
+    tests.push_back(std::move(test));
   }
   return tests;
 }

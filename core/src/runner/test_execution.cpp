@@ -262,6 +262,7 @@ sdk::TestResult execute_test(const TestContext& ctx) {
       TestOutput output(logdir, ctx.info, ctx.reporters);
       sdk::ExecRequest req;
       req.timeout = timeout;
+      req.pty = test.pty;
       req.env = {{"VT_TEST_ID", test.id},
                  {"VT_CONTROL_SOCKET", ctx.control_socket.string()},
                  {"VT_JOB_DIR", ctx.job.path().string()},

@@ -23,6 +23,9 @@ struct TestCase {
   std::filesystem::path dir;         ///< absolute provider subdir the test belongs to
   std::vector<std::string> command;  ///< argv; argv[0] relative to `dir` when it has a '/'
   RunIn run_in = RunIn::host;
+  /// The command runs under a pseudo-terminal: stdout and stderr merge in order and lines end
+  /// in CR LF (pv-test@1, whose golden outputs were recorded under `script`).
+  bool pty = false;
   std::optional<std::chrono::seconds> timeout;  ///< nullopt: the run's default
   std::vector<std::string> tags;
   std::vector<std::string> requires_caps;  ///< capabilities the testbed must have
