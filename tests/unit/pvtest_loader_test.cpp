@@ -127,6 +127,7 @@ TEST_F(PvTestLoaderTest, MapsEveryField) {
   EXPECT_TRUE(t.tags.empty());
   const sdk::Params expected{
       {"golden_output_file", "output"},
+      {"golden_output_diff", "normal"},
       {"pvtest_cmdline", "pv_policy=test ph_creds.port=43"},
       {"pvtest_env", "PV_WDT_MODE=disabled PV_DEBUG_SSH=0"},
       {"pvtest_pantavisor_config", "resources/pantavisor.config"},
@@ -152,6 +153,7 @@ TEST_F(PvTestLoaderTest, AbsentKeysTakeTheRunnersDefaults) {
   EXPECT_EQ(t.skip, "");
   const sdk::Params expected{
       {"golden_output_file", "output"},
+      {"golden_output_diff", "normal"},
       {"pvtest_cmdline", ""},
       {"pvtest_env", ""},
       {"pvtest_pantavisor_config", ""},

@@ -54,7 +54,7 @@ int run_cli(int argc, char** argv) {
       cli::add_cartesian_command(app), cli::add_gc_command(app),
       cli::add_image_command(app),     cli::add_check_command(app),
       cli::add_stop_command(app),      cli::add_replay_command(app),
-      cli::add_add_command(app)};
+      cli::add_add_command(app),       cli::add_ls_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

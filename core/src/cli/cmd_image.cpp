@@ -16,6 +16,8 @@ struct ImageArgs {
   std::optional<fs::path> images_dir;
   std::string name;
   bool force = false;
+  std::string engine = "auto";
+  bool no_load = false;
 };
 
 // build.sh's output, and vtrun's notes, go to stderr: stdout carries only the result.
@@ -37,6 +39,11 @@ int build(Context& ctx, const ImageArgs& args) {
   try {
     const ImageBuildResult result = build_image(recipe, ctx.host(), options);
     if (!result.built) std::cout << "image " << recipe.name << " is up to date\n";
+    // A container image is of use only once the engine has it (the appengine backend's).
+    if (!args.no_load)
+      if (auto name = import_into_engine(result.dir, args.engine, ctx.host()))
+        std::cerr << "vtrun: image " << recipe.name << " is in the container engine as " << *name
+                  << "\n";
     std::cout << result.dir.string() << std::endl;
     return 0;
   } catch (const sdk::ConfigError&) {
@@ -76,6 +83,13 @@ Command add_image_command(CLI::App& app) {
       "goes to stderr, the image directory is the last line of stdout");
   build_cmd->add_option("name", args->name, "the recipe's folder name, e.g. tiny")->required();
   build_cmd->add_flag("-f,--force", args->force, "rebuild even when the cached build is current");
+  build_cmd
+      ->add_option("--engine", args->engine,
+                   "container images (appengine-standin): the engine to load it into — "
+                   "auto (docker, else podman), docker, podman, or a command")
+      ->default_val("auto");
+  build_cmd->add_flag("--no-load", args->no_load,
+                      "container images: build only, do not load into the engine");
   auto* list_cmd = sub->add_subcommand(
       "list",
       "one recipe per line: NAME STATE PATH (tab-separated); STATE is built, stale (the recipe "

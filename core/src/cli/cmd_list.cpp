@@ -1,5 +1,6 @@
 #include "cli/cartesian_options.h"
 #include "cli/commands.h"
+#include "cli/run_common.h"
 #include "cli/scheduling_options.h"
 #include "cli/stdout_lines.h"
 #include "vt/core/runner.h"
@@ -37,9 +38,14 @@ Command add_list_command(CLI::App& app) {
                   "keep tests whose tags match: `a,b` needs both, `-a` excludes; repeat for OR")
       ->allow_extra_args(false);
   sub->add_flag("-l,--long", *long_format, "also print provider, tags and source file:line");
+  auto dir = std::make_shared<std::string>();
+  sub->add_option("-d,--dir", *dir,
+                  "list the pv-test@1 tree in DIR instead of providers.d (with --backend "
+                  "appengine: the current directory, when it is one)");
   cartesian->add_to(sub);
   scheduling->add_to(sub);
-  return {sub, [selection, long_format, cartesian, scheduling](Context& ctx) {
+  return {sub, [selection, long_format, cartesian, scheduling, dir](Context& ctx) {
+            use_test_tree_if_any(ctx, *dir);
             RunOptions run_options;
             scheduling->apply(run_options);
             // A scheduler other than the plan-order ones may leave tests out: ask its select().

@@ -24,5 +24,6 @@ Command add_check_command(CLI::App& app);
 Command add_stop_command(CLI::App& app);
 Command add_replay_command(CLI::App& app);
 Command add_add_command(CLI::App& app);
+Command add_ls_command(CLI::App& app);
 
 }  // namespace vt::core::cli

@@ -2,7 +2,12 @@
 
 #include <cstdlib>
 
+#include "vt/core/pvtest_loader.h"
 #include "vt/sdk/error.h"
+
+namespace {
+namespace fs = std::filesystem;
+}
 
 namespace vt::core::cli {
 
@@ -27,6 +32,26 @@ const PluginRegistry& Context::plugins() {
       host_->log(sdk::LogLevel::warn, "plugins", "refused " + r.reason);
   }
   return *registry_;
+}
+
+void Context::use_test_tree(const std::filesystem::path& dir) {
+  const fs::path root = fs::absolute(dir).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_directory(root, ec))
+    throw sdk::ConfigError("-d '" + dir.string() +
+                           "': expected the directory of a pv-test@1 tree (<scope>/<category>/"
+                           "<name>/test.json), got " +
+                           (fs::exists(root, ec) ? "something else" : "nothing there"));
+  Provider tree;
+  tree.name = root.has_filename() ? root.filename().string() : "tests";
+  tree.definition = root;
+  tree.uri = {root.string(), UriKind::path, "", root};
+  tree.format = "pvtest";
+  tree.backends["generic"] = {"generic", "", {}, 0};
+  providers_ = std::vector<Provider>{tree};
+  // No providers.d: the tree itself is where a providers.lock would be (there is none).
+  providers_dir_ = root;
+  test_tree_ = true;
 }
 
 const std::filesystem::path& Context::providers_dir() {

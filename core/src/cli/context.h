@@ -35,6 +35,13 @@ class Context {
   /// `vtrun replay`: the backend and providers a recorded job used, before any are read.
   void use_backend(std::string backend) { options_.backend = std::move(backend); }
   void use_providers_dir(std::filesystem::path dir) { options_.providers_dir = std::move(dir); }
+  /// `run -r DIR`: the results directory, as the global -r.
+  void use_results_dir(std::filesystem::path dir) { options_.results_dir = std::move(dir); }
+  /// The appengine compatibility mode (`-d DIR`): the tests are the pv-test@1 tree at `dir`,
+  /// used in place as the only provider, instead of providers.d. Call before providers().
+  void use_test_tree(const std::filesystem::path& dir);
+  /// Whether use_test_tree() was called.
+  bool has_test_tree() const noexcept { return test_tree_; }
   CoreHost& host() { return *host_; }
   /// The resource ledger's directory: $VTRUN_LEDGER_DIR, else CoreHost::default_ledger_dir().
   const std::filesystem::path& ledger_dir() const noexcept { return ledger_dir_; }
@@ -72,6 +79,7 @@ class Context {
   std::optional<ProvidersLock> lock_;
   std::optional<std::vector<Provider>> resolved_;
   ResolveOptions resolve_;
+  bool test_tree_ = false;
 
   DiscoveryOptions with_debug_log(DiscoveryOptions options);
 };

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "vt/core/ledger_sweep.h"
+#include "vt/core/pvtest_loader.h"
 #include "vt/sdk/error.h"
 
 namespace vt::core::cli {
@@ -67,6 +68,19 @@ void sweep_ledger_quietly(Context& ctx) {
 }
 
 }  // namespace
+
+bool use_test_tree_if_any(Context& ctx, const std::string& dir) {
+  if (!dir.empty()) {
+    ctx.use_test_tree(dir);
+    return true;
+  }
+  if (ctx.options().backend != "appengine" || ctx.options().providers_dir) return false;
+  std::error_code ec;
+  const fs::path here = fs::current_path(ec);
+  if (ec || !has_pvtest_layout(here)) return false;
+  ctx.use_test_tree(here);
+  return true;
+}
 
 int run_plan(Context& ctx, const std::vector<TestCase>& plan, RunOptions options) {
   options.vtctl = find_vtctl();

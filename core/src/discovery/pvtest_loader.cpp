@@ -176,6 +176,7 @@ sdk::Params read_params(const Fields& fields, const std::string& id, const fs::p
   params["pvtest_dir"] = dir.string();
   // Relative to the test's directory, as the golden-output policy resolves it.
   params["golden_output_file"] = "output";
+  params["golden_output_diff"] = "normal";  // pvtest-run's plain `diff expected actual`
   keep_extra_keys(fields.find({}), {}, top_keys, params);
   keep_extra_keys(fields.find({"setup"}), {"setup"}, setup_keys, params);
   keep_extra_keys(fields.find({"setup", "containers"}), {"setup", "containers"}, container_keys,

@@ -37,6 +37,22 @@ JobDir JobDir::create(const fs::path& results_dir, std::chrono::system_clock::ti
   throw sdk::Error("cannot create a job directory in '" + results_dir.string() + "'");
 }
 
+JobDir JobDir::create_at(const fs::path& dir) {
+  std::error_code ec;
+  const fs::path path = fs::absolute(dir).lexically_normal();
+  fs::create_directories(path, ec);
+  if (ec)
+    throw sdk::Error("cannot create the workspace '" + path.string() + "': " + ec.message() +
+                     " — choose another with -w");
+  if (!fs::is_empty(path, ec))
+    throw sdk::Error("the workspace '" + path.string() +
+                     "' is not empty — results must not mix with an earlier run's: give a new or "
+                     "empty directory to -w");
+  fs::create_directory(path / "tests", ec);
+  const std::string name = path.has_filename() ? path.filename().string() : "workspace";
+  return JobDir(name, path);
+}
+
 std::string JobDir::test_logdir(const std::string& test_id, int attempt) {
   return "tests/" + test_id + (attempt > 0 ? "." + std::to_string(attempt) : std::string());
 }

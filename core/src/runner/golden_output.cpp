@@ -95,12 +95,19 @@ std::string lines_differ(int n) {
 }  // namespace
 
 std::string unified_diff(std::string_view expected, std::string_view actual) {
+  return text_diff(expected, actual, true);
+}
+
+std::string text_diff(std::string_view expected, std::string_view actual, bool unified) {
   const TempDir dir;
   const fs::path expected_file = dir.path() / "expected", actual_file = dir.path() / "actual";
   write_file_atomic(expected_file, expected);
   write_file_atomic(actual_file, actual);
   sdk::ExecRequest request;
-  request.argv = {"diff", "-u", "--label", "expected", "--label", "actual"};
+  if (unified)
+    request.argv = {"diff", "-u", "--label", "expected", "--label", "actual"};
+  else
+    request.argv = {"diff"};
   request.argv.push_back(expected_file.string());
   request.argv.push_back(actual_file.string());
   request.env = {{"LC_ALL", "C"}};
@@ -110,8 +117,9 @@ std::string unified_diff(std::string_view expected, std::string_view actual) {
   if (result.exit_status == 1 && !result.timed_out) return result.stdout_data;
   std::string why = result.stderr_data;
   while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
-  throw sdk::Error("'diff -u' failed with exit status " + std::to_string(result.exit_status) +
-                   (why.empty() ? "" : ": " + why) + " — is diffutils installed?");
+  throw sdk::Error(std::string(unified ? "'diff -u'" : "'diff'") + " failed with exit status " +
+                   std::to_string(result.exit_status) + (why.empty() ? "" : ": " + why) +
+                   " — is diffutils installed?");
 }
 
 int changed_lines(std::string_view diff) {
@@ -144,6 +152,11 @@ GoldenOutputPolicy::GoldenOutputPolicy(const sdk::Params& params)
     throw sdk::ConfigError(
         "param 'golden_output_file': expected a file name, got an empty value — leave it unset "
         "for 'output'");
+  const std::string style = param_or(params, "golden_output_diff", "unified");
+  if (style != "unified" && style != "normal")
+    throw sdk::ConfigError("param 'golden_output_diff': expected 'unified' or 'normal', got '" +
+                           style + "'");
+  normal_diff_ = style == "normal";
   const std::string filter = param_or(params, "golden_output_filter", default_golden_output_filter);
   if (!filter.empty()) filter_ = std::make_unique<LineFilter>(filter, "golden_output_filter");
 }
@@ -187,7 +200,8 @@ Verdict GoldenOutputPolicy::compare(const VerdictInput& input, const fs::path& e
   std::string diff;
   try {
     diff = unified_diff(expected, actual);
-    write_file_atomic(input.logdir / "diff", diff);
+    write_file_atomic(input.logdir / "diff",
+                      normal_diff_ ? text_diff(expected, actual, false) : diff);
   } catch (const std::exception& e) {
     // The comparison has decided; only the explanation is missing.
     return {sdk::Status::fail, differs + " (no diff: " + e.what() + ")"};

@@ -31,7 +31,9 @@ class LineFilter {
 };
 
 /// Params: `golden_output_file` (default `output`, relative to the test's directory),
-/// `golden_output_filter` (default default_golden_output_filter; empty: compare every byte).
+/// `golden_output_filter` (default default_golden_output_filter; empty: compare every byte),
+/// `golden_output_diff` (`unified`, the default, or `normal`: the `diff` file as plain `diff`
+/// prints it, which is what pvtest-run leaves).
 class GoldenOutputPolicy final : public VerdictPolicy {
  public:
   /// Throws sdk::ConfigError for an empty file name or an invalid filter, naming the param.
@@ -45,11 +47,15 @@ class GoldenOutputPolicy final : public VerdictPolicy {
 
   std::filesystem::path file_;
   std::unique_ptr<LineFilter> filter_;  // null: filtering disabled
+  bool normal_diff_ = false;            // the diff file in diff's normal format (pv-test)
 };
 
 /// A unified diff (`diff -u`, labels `expected` and `actual`) of two texts, made by the
 /// system's diff program; empty when they are equal. Throws sdk::Error when diff cannot run.
 std::string unified_diff(std::string_view expected, std::string_view actual);
+
+/// As unified_diff, or in diff's normal format (`2d1`, `< line`) when `unified` is false.
+std::string text_diff(std::string_view expected, std::string_view actual, bool unified);
 
 /// How many lines a unified diff changes: for each run of `-`/`+` lines, the larger count.
 int changed_lines(std::string_view unified_diff);

@@ -15,6 +15,7 @@
 #include "runner/job_results.h"
 #include "runner/job_run.h"
 #include "runner/named_locks.h"
+#include "runner/pvtest_run_log.h"
 #include "runner/resource_budget.h"
 #include "runner/test_execution.h"
 #include "vt/core/atomic_file.h"
@@ -39,8 +40,20 @@ void reap_strays(sdk::Host& host) {
 
 void JobRun::record(std::size_t i, sdk::TestResult r) {
   reporters_.test_end(r);
-  run_log_ += run_log_line(r);
+  if (opts_.pvtest_compat)
+    run_log_ += pvtest_attempt_lines(
+        r, r.id + (r.attempts > 1 ? "." + std::to_string(r.attempts - 1) : ""), job_.path());
+  else
+    run_log_ += run_log_line(r);
   results_[i] = std::move(r);
+  flush_summary(false);
+}
+
+void JobRun::log_attempt(const sdk::TestResult& r, int attempt) {
+  std::lock_guard lock(mutex_);
+  const std::string id = r.id + (attempt > 0 ? "." + std::to_string(attempt) : "");
+  run_log_ += pvtest_attempt_lines(r, id, job_.path()) +
+              pvtest_retry_line(r.id, attempt + 1, opts_.retries);
   flush_summary(false);
 }
 
@@ -55,6 +68,7 @@ void JobRun::flush_summary(bool force) {
     if (results_[i]) summary_.tests.push_back(*results_[i]);
   summary_.finished = Clock::now();
   summary_.exit_code = exit_code_for(summary_.tests, interrupt_requested());
+  if (opts_.pvtest_compat) summary_.exit_code = pvtest_failed(summary_.tests) ? 1 : 0;
   try {
     write_file_atomic(job_.run_log(), run_log_);
     write_file_atomic(job_.results_json(), sdk::render_results_json(summary_));
@@ -195,7 +209,11 @@ JobOutcome JobRun::run() {
             "job " + job_.id() + ": " + std::to_string(ids.size()) + " tests on backend '" +
                 opts_.backend + "', scheduler '" + opts_.scheduler + "', seed " +
                 std::to_string(seed_) + ", budget " + budget_.describe());
-  run_log_ = "vtrun job " + job_.id() + " — backend " + opts_.backend + "\n";
+  if (opts_.pvtest_compat)
+    run_log_ = pvtest_log_line("DEBUG", "workspace=" + job_.path().string()) +
+               pvtest_log_line("DEBUG", "run.log=" + job_.run_log().string());
+  else
+    run_log_ = "vtrun job " + job_.id() + " — backend " + opts_.backend + "\n";
   control_dir_ = host_.make_scratch_dir("control");
   results_.assign(plan_.size(), std::nullopt);
   started_now_.assign(plan_.size(), false);
@@ -271,6 +289,7 @@ JobOutcome JobRun::run() {
                         "finished)",
                         round_));
   }
+  if (opts_.pvtest_compat) run_log_ += pvtest_summary(run_log_);
   flush_summary(true);
   lock.unlock();
   pool_.close_all();
@@ -287,6 +306,11 @@ JobOutcome JobRun::run() {
     summary_.error = scheduler_error_;
     summary_.exit_code |= exit_bits::job_error;
   }
+  // Pantavisor's runner: 1 when a test FAILED or was ABORTED, else 0 (an interrupted job
+  // ABORTs its running tests; one that failed to schedule is FAILED as a whole).
+  if (opts_.pvtest_compat)
+    summary_.exit_code =
+        pvtest_failed(summary_.tests) || interrupted || !scheduler_error_.empty() ? 1 : 0;
   write_file_atomic(job_.results_json(), sdk::render_results_json(summary_));
   write_file_atomic(
       job_.job_json(),

@@ -39,7 +39,8 @@ class JobRun {
         seed_(opts.seed.value_or(static_cast<std::uint64_t>(started_.time_since_epoch().count()))),
         budget_(opts),
         locks_(opts.lock_dir.empty() ? default_lock_dir() : opts.lock_dir),
-        job_(JobDir::create(opts.results_dir, started_)),
+        job_(opts.workspace.empty() ? JobDir::create(opts.results_dir, started_)
+                                    : JobDir::create_at(opts.workspace)),
         reporters_(host),
         pool_(budget_.total().slots),
         kept_(host) {}
@@ -61,6 +62,7 @@ class JobRun {
   void worker_loop();
   sdk::TestResult run_attempts(const Task& task);
   void record(std::size_t i, sdk::TestResult r);
+  void log_attempt(const sdk::TestResult& r, int attempt);  // compat mode: an earlier attempt
   void flush_summary(bool force);
   std::string unmet_dependency(std::size_t i) const;
   bool schedule();

@@ -74,6 +74,7 @@ sdk::TestResult JobRun::run_attempts(const Task& task) {
     r.attempts = attempt + 1;
     if (!retryable(r.status, opts_.retry_errors) || attempt >= opts_.retries || stop_requested())
       break;
+    if (opts_.pvtest_compat) log_attempt(r, attempt);
     history += (history.empty() ? "" : ", ") + std::string(sdk::to_string(r.status)) +
                (r.reason.empty() ? "" : " (" + r.reason + ")");
     host_.log(sdk::LogLevel::info, "runner",

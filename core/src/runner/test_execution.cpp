@@ -246,6 +246,11 @@ sdk::TestResult execute_test(const TestContext& ctx) {
   ctx.stopper.set_testbeds(testbeds);
 
   TestReports reports(note);
+  if (ctx.options.shell_before && !ctx.stopper.stopped()) {
+    note("SHELL before the test (-i)");
+    interactive_shell(ctx.host, *machines.main().testbed, machines.main().name,
+                      machines.main().scratch, test.id);
+  }
 
   Verdict verdict{sdk::Status::error, ""};
   bool broken = false;  // the testbeds must not serve another test

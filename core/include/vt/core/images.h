@@ -85,4 +85,14 @@ class ImageBuildError : public sdk::Error {
 ImageBuildResult build_image(const ImageRecipe& recipe, sdk::Host& host,
                              const ImageBuildOptions& options = {});
 
+/// A container image (image.json names `import_as`, as appengine-standin's does): imports its
+/// root file system into the container engine with image.json's `entrypoint`, unless the
+/// engine has that name from this very file already (label `vtrun.imported-from`, which the
+/// appengine backend reads too). `engine`: "auto" (docker if its daemon answers, else
+/// podman), "docker", "podman", or a command with global options. Returns the image name, or
+/// nullopt when image.json names no `import_as`. Throws sdk::UnavailableError when no engine
+/// answers, sdk::Error when the import fails.
+std::optional<std::string> import_into_engine(const std::filesystem::path& image_dir,
+                                              const std::string& engine, sdk::Host& host);
+
 }  // namespace vt::core

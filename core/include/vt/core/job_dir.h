@@ -17,6 +17,10 @@ class JobDir {
   static JobDir create(const std::filesystem::path& results_dir,
                        std::chrono::system_clock::time_point started);
 
+  /// Uses `dir` itself as the job directory (`run -w`): created if missing, refused (sdk::Error)
+  /// when it holds anything already. The id is its file name.
+  static JobDir create_at(const std::filesystem::path& dir);
+
   const std::string& id() const noexcept { return id_; }
   const std::filesystem::path& path() const noexcept { return path_; }
 

@@ -46,6 +46,13 @@ struct RunOptions {
   bool loop = false;               ///< --loop: run the plan again and again until stopped
   bool shell_fail = false;         ///< --shell-fail: a shell on the testbed of a failing test
   bool keep_testbed = false;       ///< --keep-testbed: failing tests' testbeds stay up
+  bool shell_before = false;       ///< -i: a shell on the testbed before the test runs
+  /// -w: the job directory itself (created, must be empty) instead of a new one in
+  /// results_dir; no `latest` link.
+  std::filesystem::path workspace;
+  /// The appengine compatibility mode: run.log in Pantavisor's runner's format and its exit
+  /// status (1 when a test ended FAILED or ABORTED, else 0).
+  bool pvtest_compat = false;
   std::optional<std::chrono::seconds> timeout_override;  ///< --timeout: for every test
   std::chrono::seconds default_timeout{300};             ///< for tests that set none
   std::vector<ReporterRequest> reporters;                ///< empty: console
