@@ -70,7 +70,7 @@ std::string AppengineTestbed::open() {
   try {
     engine_ = std::make_unique<ContainerEngine>(host_, options_.engine);
     image_ = engine_->ensure_image(options_.image);
-    engine_->ensure_network(options_.network);
+    engine_->ensure_network(options_.network, options_.slot_dir / "pv_appengine.network.lock");
     slot_ = std::make_unique<DeviceSlot>(options_.slot_dir);
     fs::create_directories(spec_.log_dir);
     console_ = std::make_unique<ConsoleLog>(spec_.log_dir / "console.log");

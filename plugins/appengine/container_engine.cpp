@@ -1,6 +1,12 @@
 #include "container_engine.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <map>
@@ -173,8 +179,18 @@ std::string ContainerEngine::ensure_image(const std::string& image) const {
   return name;
 }
 
-void ContainerEngine::ensure_network(const std::string& name) const {
+void ContainerEngine::ensure_network(const std::string& name,
+                                     const std::filesystem::path& lock_file) const {
   if (name.empty() || name == "none" || name == "host" || name == "bridge") return;
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0)
+    throw sdk::InfrastructureError("appengine: cannot open the lock '" + lock_file.string() +
+                                   "': " + std::strerror(errno));
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }
+  } unlock{fd};
+  ::flock(fd, LOCK_EX);
   if (run({"network", "inspect", name}).exit_status == 0) return;
   const auto r = run({"network", "create", name});
   if (r.exit_status != 0 && run({"network", "inspect", name}).exit_status != 0)

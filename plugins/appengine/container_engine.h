@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -44,9 +45,10 @@ class ContainerEngine {
   /// sdk::UnavailableError when the image is missing, with how to get it.
   std::string ensure_image(const std::string& image) const;
 
-  /// Creates the bridge network `name` unless it exists (another vtrun creating it at the
-  /// same time is fine). "none", "host", "bridge" and "" are left alone.
-  void ensure_network(const std::string& name) const;
+  /// Creates the bridge network `name` unless it exists. Concurrent runs take turns on the
+  /// flock `lock_file`, as test.docker.sh does: docker creates two networks of one name when
+  /// asked at once. "none", "host", "bridge" and "" are left alone.
+  void ensure_network(const std::string& name, const std::filesystem::path& lock_file) const;
 
  private:
   sdk::Host& host_;
