@@ -27,6 +27,9 @@ packages=(
   qemu-system-x86 qemu-utils linux-image-amd64 busybox-static qemu-guest-agent dropbear-bin bsdutils
   e2fsprogs cpio kmod xz-utils tar
   jq curl bash  # copied into the appengine stand-in image (images/appengine-standin)
+  # the appengine backend's container engines (its tests start their own dockerd, which the
+  # packages must not start as a service: see policy-rc.d below); iptables for dockerd
+  docker.io iptables
   # the qemu backend's ssh channel: the host's client and key generator
   openssh-client
   # git providers (fetching, signed tags checked by GnuPG; gpg-agent signs in the tests) and the
