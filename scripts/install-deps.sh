@@ -28,8 +28,9 @@ packages=(
   e2fsprogs cpio kmod xz-utils tar
   jq curl bash  # copied into the appengine stand-in image (images/appengine-standin)
   # the appengine backend's container engines (its tests start their own dockerd, which the
-  # packages must not start as a service: see policy-rc.d below); iptables for dockerd
-  docker.io iptables
+  # packages must not start as a service: see policy-rc.d below); iptables for dockerd; podman,
+  # which its tests run rootful with private storage (tests/integration/appengine_testbed_test.cpp)
+  docker.io iptables podman
   # the qemu backend's ssh channel: the host's client and key generator
   openssh-client
   # git providers (fetching, signed tags checked by GnuPG; gpg-agent signs in the tests) and the

@@ -122,6 +122,8 @@ DeviceOptions parse_device_options(const sdk::Params& params) {
   o.poweroff = text(params, "appengine_poweroff", "pvcontrol commands poweroff");
   o.runtime_name = text(params, "appengine_runtime_name", "pantavisor");
   o.pvtx_dir = text(params, "appengine_pvtx_dir", "/var/pantavisor/pvtx");
+  o.poll_interval =
+      std::chrono::milliseconds(number(params, "appengine_poll_interval_ms", 200, 10, 60000));
   o.stop_timeout = seconds(params, "appengine_stop_timeout", 120);
   o.term_timeout = seconds(params, "appengine_term_timeout", 30);
   o.valgrind = flag(params, "appengine_valgrind", false);

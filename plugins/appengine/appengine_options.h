@@ -38,12 +38,13 @@ struct DeviceOptions {
   std::string poweroff;      ///< the gentle stop, then TERM, then KILL
   std::string runtime_name;  ///< the runtime's process name (`pidof`), for TERM and KILL
   std::string pvtx_dir;      ///< where tarballs are staged for the first boot
-  std::chrono::seconds stop_timeout{120};   ///< after poweroff, before TERM
-  std::chrono::seconds term_timeout{30};    ///< after TERM, before KILL
-  bool valgrind = false;                    ///< -V: the runtime runs under valgrind memcheck
-  bool manual = false;                      ///< -m: stage only, never start the runtime
-  int first_port = 8222;                    ///< host port of slot N: first_port + N
-  std::filesystem::path slot_dir = "/tmp";  ///< where pv_appengine.slot.<N>.lock live
+  std::chrono::milliseconds poll_interval{200};  ///< between two runs of a probe
+  std::chrono::seconds stop_timeout{120};        ///< after poweroff, before TERM
+  std::chrono::seconds term_timeout{30};         ///< after TERM, before KILL
+  bool valgrind = false;                         ///< -V: the runtime runs under valgrind memcheck
+  bool manual = false;                           ///< -m: stage only, never start the runtime
+  int first_port = 8222;                         ///< host port of slot N: first_port + N
+  std::filesystem::path slot_dir = "/tmp";       ///< where pv_appengine.slot.<N>.lock live
 
   // From the pv-test@1 test (pvtest_* params; docs/pvtest.md).
   std::string test_path;           ///< the test's id, `local/core/x`: the container sees /work/<it>

@@ -146,6 +146,9 @@ void AppengineTestbed::start_container() {
   console_->line("INFO",
                  "starting container " + name + " of " + image_ + " (" + engine_->name() + ")");
   engine_->check(container_args(), "start the device container '" + name + "'", seconds(300));
+  // Commands run there by default; the mounts below it exist only for pv-test tests.
+  engine_->check({"exec", name, "mkdir", "-p", scratch_},
+                 "create '" + scratch_ + "' in the device");
   if (!options_.bringup) return;
   runtime_ = std::make_unique<DeviceRuntime>(host_, *engine_, name, options_, *console_, closing_);
   if (options_.self_claim &&
@@ -206,6 +209,7 @@ sdk::ExecResult AppengineTestbed::exec(const sdk::ExecRequest& request, sdk::Out
   sdk::ExecResult result;
   CollectingSink collect(result);
   auto running = std::make_shared<Running>();
+  std::string name, pid_file;
   {
     std::lock_guard lock(mutex_);
     if (!open_) throw sdk::InfrastructureError("appengine: exec() called before open()");
@@ -219,7 +223,12 @@ sdk::ExecResult AppengineTestbed::exec(const sdk::ExecRequest& request, sdk::Out
       argv.push_back("-i");
     argv.insert(argv.end(), {"-w", request.cwd.empty() ? scratch_ : request.cwd});
     for (const auto& [key, value] : request.env) argv.insert(argv.end(), {"-e", key + "=" + value});
-    argv.push_back(container_name());
+    name = container_name();
+    argv.push_back(name);
+    // The command runs under a shell that records its pid, so that a timeout can end it: the
+    // engine's client is not its parent, and killing the client leaves it running.
+    pid_file = "/tmp/.vtrun-exec." + std::to_string(++exec_count_) + ".pid";
+    argv.insert(argv.end(), {"sh", "-c", "echo $$ > " + pid_file + "; exec \"$@\"", "vtrun-exec"});
     argv.insert(argv.end(), request.argv.begin(), request.argv.end());
     sdk::ExecRequest host_request{argv,       {},   "", request.pty ? "" : request.stdin_data,
                                   seconds(0), false};
@@ -230,8 +239,16 @@ sdk::ExecResult AppengineTestbed::exec(const sdk::ExecRequest& request, sdk::Out
   if (!status) {
     result.timed_out = true;
     running->process->kill_tree();
-    // The command inside the container is not the client's child: end it with the client.
-    engine_->shell(container_name(), "true", {}, seconds(5));
+    // The command and everything it started, found through the parent pids in /proc.
+    engine_->shell(name,
+                   "tree() { echo \"$1\"; for c in $(awk -v p=\"$1\" '$4 == p { print $1 }' "
+                   "/proc/[0-9]*/stat 2>/dev/null); do tree \"$c\"; done; }; "
+                   "p=$(cat " +
+                       pid_file +
+                       " 2>/dev/null) && kill -KILL $(tree \"$p\") 2>/dev/null; "
+                       "rm -f " +
+                       pid_file,
+                   {}, seconds(30));
     status = running->process->wait(std::chrono::milliseconds(0));
   }
   {

@@ -63,6 +63,7 @@ class AppengineTestbed final : public sdk::Testbed {
   mutable std::mutex mutex_;
   std::atomic<bool> closing_{false};  // set by close() before it waits for mutex_
   bool open_ = false;
+  unsigned exec_count_ = 0;  // names each exec's pid file
   std::set<std::shared_ptr<Running>> running_;
 };
 

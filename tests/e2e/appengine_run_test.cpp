@@ -54,7 +54,9 @@ class AppengineRunTest : public testing::Test {
     daemon_ = nullptr;
     delete cache_;
     cache_ = nullptr;
-    if (rules_before_ != nullptr) EXPECT_EQ(firewall_rules(), *rules_before_);
+    if (rules_before_ != nullptr) {
+      EXPECT_EQ(firewall_rules(), *rules_before_) << "dockerd changed the firewall";
+    }
     delete rules_before_;
     rules_before_ = nullptr;
     delete skip_reason_;
