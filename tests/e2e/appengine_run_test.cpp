@@ -10,7 +10,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <regex>
+#include <thread>
 
 #include "support/docker_daemon.h"
 #include "vtrun_env.h"
@@ -231,6 +233,45 @@ TEST_F(AppengineRunTest, ADeviceThatNeverGetsReadyFailsWithTheProbeNamed) {
   const std::string log = sdk::read_file(workspace("nr") / "run.log");
   EXPECT_NE(log.find("'local/control/devmeta' FAILED"), std::string::npos) << log;
   EXPECT_NE(log.find("READY (pantavisor.status) not reached within 2 s"), std::string::npos) << log;
+}
+
+// Ctrl-C during a test: it is ABORTED, the run exits 1 as the reference's, the device is
+// powered off and removed, and results so far are kept.
+TEST_F(AppengineRunTest, AnInterruptAbortsTheRunningTestAndLeavesNothing) {
+  add_test("local/core/hangs", "#!/bin/bash\n# 2\n# 3\n\ntouch /shared/started\nsleep 300\n");
+  sdk::ExecRequest req = vtrun_request(
+      {"--backend", "appengine", "run", "local/core/hangs", "-w", workspace("int").string()},
+      tree(), std::chrono::seconds(0));
+  for (const auto& [k, v] : env()) req.env[k] = v;
+  struct Discard : sdk::OutputSink {
+    void on_output(sdk::Stream, std::string_view) override {}
+  } sink;
+  auto vtrun = core::spawn_process(req, &sink);
+  for (int i = 0; i < 1200 && !fs::exists(shared() / "started"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(fs::exists(shared() / "started")) << "the test never started";
+  ::kill(vtrun->pid(), SIGINT);
+  const auto status = vtrun->wait(std::chrono::seconds(180));
+  ASSERT_TRUE(status.has_value()) << "vtrun did not stop after SIGINT";
+  EXPECT_EQ(*status, 1);
+  const std::string log = sdk::read_file(workspace("int") / "run.log");
+  EXPECT_NE(log.find("'local/core/hangs' ABORTED"), std::string::npos) << log;
+  expect_reference_shapes(log);
+  EXPECT_EQ(statuses(read_json(workspace("int") / "results.json")).at("local/core/hangs"),
+            "INTERRUPTED");
+}
+
+// -V: the launcher is started with -V and the container sees VALGRIND=true; the stand-in has
+// no valgrind and says so in the console, as its README describes.
+TEST_F(AppengineRunTest, ValgrindModeReachesTheLauncher) {
+  const auto r = vtrun({"run", "local/control/devmeta", "-V", "-w", workspace("vg").string()});
+  EXPECT_EQ(r.exit_status, 0) << r.stderr_data;
+  const fs::path dir = workspace("vg") / "tests/local/control/devmeta";
+  const std::string console = sdk::read_file(dir / "console.log");
+  EXPECT_NE(console.find("starting pv-appengine -d 0 -V"), std::string::npos) << console;
+  EXPECT_NE(console.find("valgrind"), std::string::npos) << console;
+  EXPECT_NE(sdk::read_file(dir / "container.env").find("VALGRIND=true\n"), std::string::npos);
+  EXPECT_TRUE(fs::is_directory(dir / "valgrind"));
 }
 
 TEST_F(AppengineRunTest, LsListsTheTreeWithDescriptions) {
