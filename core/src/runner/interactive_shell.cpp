@@ -59,10 +59,11 @@ void line_shell(sdk::Testbed& testbed, const std::string& machine, const std::st
 }  // namespace
 
 void interactive_shell(sdk::Host& host, sdk::Testbed& testbed, const std::string& machine,
-                       const std::string& scratch, const std::string& test_id) {
+                       const std::string& scratch, const std::string& test_id, bool before) {
+  const char* option = before ? "-i" : "--shell-fail";
   if (isatty(STDIN_FILENO) == 0) {
     host.log(sdk::LogLevel::warn, "runner",
-             "--shell-fail: stdin is not a terminal; no shell for '" + test_id + "'");
+             std::string(option) + ": stdin is not a terminal; no shell for '" + test_id + "'");
     return;
   }
   std::lock_guard lock(terminal);
@@ -72,8 +73,9 @@ void interactive_shell(sdk::Host& host, sdk::Testbed& testbed, const std::string
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGINT, &ignore, &old_int);
   sigaction(SIGQUIT, &ignore, &old_quit);
-  std::cout << "\nvtrun: '" << test_id << "' failed; a shell on testbed '" << machine
-            << "' (leave with exit or Ctrl-D; the job goes on afterwards)\n"
+  std::cout << "\nvtrun: '" << test_id << (before ? "' is next" : "' failed")
+            << "; a shell on testbed '" << machine << "' (leave with exit or Ctrl-D; "
+            << (before ? "the test runs then" : "the job goes on afterwards") << ")\n"
             << std::flush;
   const auto command = testbed.shell_command();
   if (command.empty()) {

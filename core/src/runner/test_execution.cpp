@@ -249,7 +249,7 @@ sdk::TestResult execute_test(const TestContext& ctx) {
   if (ctx.options.shell_before && !ctx.stopper.stopped()) {
     note("SHELL before the test (-i)");
     interactive_shell(ctx.host, *machines.main().testbed, machines.main().name,
-                      machines.main().scratch, test.id);
+                      machines.main().scratch, test.id, true);
   }
 
   Verdict verdict{sdk::Status::error, ""};
