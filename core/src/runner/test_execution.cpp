@@ -1,5 +1,6 @@
 #include "runner/test_execution.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -59,6 +60,17 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
   return out;
+}
+
+// A command for test.log's one line: an argument that is a whole script (pv-test's runner)
+// is named, not spelled out.
+std::string command_line(const std::vector<std::string>& argv) {
+  std::vector<std::string> shown;
+  for (const auto& arg : argv) {
+    const auto lines = std::count(arg.begin(), arg.end(), '\n');
+    shown.push_back(lines == 0 ? arg : "<" + std::to_string(lines + 1) + "-line script>");
+  }
+  return join(shown, " ");
 }
 
 std::string timestamp() {
@@ -158,7 +170,7 @@ sdk::ExecResult run_on_testbed(const TestContext& ctx, TestMachines::Machine& ma
   if (!req.argv.empty() && req.argv[0].rfind(dir + "/", 0) == 0)
     req.argv[0] = base + "/src/" + req.argv[0].substr(dir.size() + 1);
   req.cwd = base + "/src";
-  note("RUN on testbed " + main.name + ": " + join(req.argv, " "));
+  note("RUN on testbed " + main.name + ": " + command_line(req.argv));
   ctx.stopper.set_testbeds({main.testbed.get()});
   sdk::ExecResult r = main.testbed->exec(req, &output);
   try {
@@ -281,7 +293,7 @@ sdk::TestResult execute_test(const TestContext& ctx) {
         req.env["VT_OUTPUT_DIR"] = (logdir / "output").string();
         req.argv = test.command;
         req.cwd = test.dir.string();
-        note("RUN on host: " + join(test.command, " "));
+        note("RUN on host: " + command_line(test.command));
         r = run_on_host(ctx, req, output);  // a command that cannot start: ERROR, below
       } else {
         machines.start(machines.main().name);
