@@ -115,9 +115,10 @@ std::vector<std::string> AppengineTestbed::container_args() const {
                            valgrind_dir_.string() + ":/tmp/valgrind", "--env-file",
                            env_file_.string(), "-e", "PH_USER", "-e", "PH_PASS"});
   args.insert(args.end(), options_.extra_run_args.begin(), options_.extra_run_args.end());
-  // -w creates the scratch directory, where commands run by default (a docker exec less).
-  args.insert(args.end(),
-              {"-w", scratch_, "--entrypoint", "sh", image_, "-c", options_.idle_command});
+  // docker's -w creates the scratch directory, where commands run by default (an exec less);
+  // podman's does not (start_container makes it).
+  if (engine_->name() == "docker") args.insert(args.end(), {"-w", scratch_});
+  args.insert(args.end(), {"--entrypoint", "sh", image_, "-c", options_.idle_command});
   return args;
 }
 
@@ -148,6 +149,9 @@ void AppengineTestbed::start_container() {
   console_->line("INFO",
                  "starting container " + name + " of " + image_ + " (" + engine_->name() + ")");
   engine_->check(container_args(), "start the device container '" + name + "'", seconds(300));
+  if (engine_->name() != "docker")
+    engine_->check({"exec", name, "mkdir", "-p", scratch_},
+                   "create '" + scratch_ + "' in the device");
   if (!options_.bringup) return;
   runtime_ = std::make_unique<DeviceRuntime>(host_, *engine_, name, options_, *console_, closing_);
   if (options_.self_claim &&
