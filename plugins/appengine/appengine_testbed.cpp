@@ -1,6 +1,10 @@
 #include "appengine_testbed.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdint>
+#include <cstdlib>
 #include <fstream>
 
 #include "container_engine.h"
@@ -84,9 +88,31 @@ std::string AppengineTestbed::open() {
   return scratch_;
 }
 
+// The slot's name is reused by the next run: the label says which container is this one's.
+std::string AppengineTestbed::owner_label() const {
+  return "vtrun.owner=" + std::to_string(::getpid()) + "-" +
+         std::to_string(reinterpret_cast<std::uintptr_t>(this)) + "-" + std::to_string(generation_);
+}
+
+// What `vtrun gc` runs if vtrun dies: removes this container (by its label, never another
+// run's of the same name), from the same daemon (DOCKER_HOST / CONTAINER_HOST as now).
+std::vector<std::string> AppengineTestbed::cleanup_command() const {
+  std::vector<std::string> argv{"env"};
+  for (const char* var : {"DOCKER_HOST", "CONTAINER_HOST", "CONTAINERS_CONF"})
+    if (const char* value = std::getenv(var)) argv.push_back(std::string(var) + "=" + value);
+  argv.insert(argv.end(), {"sh", "-c",
+                           "ids=$(\"$@\" ps -aq --filter label=" + owner_label() +
+                               ") || exit 1; [ -z \"$ids\" ] || \"$@\" rm -f $ids",
+                           "vtrun-gc"});
+  const auto& engine = engine_->command();
+  argv.insert(argv.end(), engine.begin(), engine.end());
+  return argv;
+}
+
 std::vector<std::string> AppengineTestbed::container_args() const {
   const std::string name = container_name();
-  std::vector<std::string> args{"run", "-d", "--name", name, "--hostname", name};
+  std::vector<std::string> args{"run",        "-d", "--name",  name,
+                                "--hostname", name, "--label", owner_label()};
   for (std::size_t i = 0; i < options_.run_args.size(); ++i) {
     const std::string& arg = options_.run_args[i];
     // A device the host lacks would stop the engine; test.docker.sh's hosts all have them.
@@ -124,6 +150,7 @@ std::vector<std::string> AppengineTestbed::container_args() const {
 
 // Called with mutex_ held. A fresh container with empty storage: open() and revert().
 void AppengineTestbed::start_container() {
+  ++generation_;
   storage_ = spec_.log_dir / "storage";
   valgrind_dir_ = spec_.log_dir / "valgrind";
   env_file_ = spec_.log_dir / "container.env";
@@ -143,9 +170,7 @@ void AppengineTestbed::start_container() {
   const std::string name = container_name();
   // We hold the slot, so a container of this name is what a killed run left.
   engine_->run({"rm", "-f", name}, seconds(60));
-  std::vector<std::string> cleanup = engine_->command();
-  cleanup.insert(cleanup.end(), {"rm", "-f", name});
-  ledger_token_ = host_.ledger().record({"container", name, cleanup, std::nullopt});
+  ledger_token_ = host_.ledger().record({"container", name, cleanup_command(), std::nullopt});
   console_->line("INFO",
                  "starting container " + name + " of " + image_ + " (" + engine_->name() + ")");
   engine_->check(container_args(), "start the device container '" + name + "'", seconds(300));

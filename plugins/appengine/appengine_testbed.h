@@ -47,6 +47,8 @@ class AppengineTestbed final : public sdk::Testbed {
   void start_container();
   void remove_container(std::chrono::seconds stop_limit) noexcept;
   std::vector<std::string> container_args() const;
+  std::string owner_label() const;
+  std::vector<std::string> cleanup_command() const;
   std::string container_name() const;
 
   sdk::Host& host_;  // outlives this testbed (SDK contract)
@@ -64,6 +66,7 @@ class AppengineTestbed final : public sdk::Testbed {
   std::atomic<bool> closing_{false};  // set by close() before it waits for mutex_
   bool open_ = false;
   unsigned exec_count_ = 0;  // names each exec's pid file
+  unsigned generation_ = 0;  // containers this testbed started (open, revert)
   std::set<std::shared_ptr<Running>> running_;
 };
 

@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "support/docker_daemon.h"
 #include "support/test_support.h"
 #include "vt/core/core_host.h"
@@ -547,6 +549,28 @@ TEST_F(AppengineDocker, CloseRemovesTheContainerAndReleasesSlotAndLedger) {
   ASSERT_TRUE(open(testbed));
   EXPECT_EQ(containers(), std::vector<std::string>{"pantavisor-tester-0"});
   expect_ready(testbed);
+}
+
+// A run that died leaves its ledger entry behind; the slot, and so the container's name, goes
+// to the next run. The dead run's cleanup (what `vtrun gc` executes) must remove only its own.
+TEST_F(AppengineDocker, ALedgerCleanupNeverRemovesAnotherRunsContainerOfTheSameName) {
+  auto& first = make({{"appengine_bringup", "no"}});
+  ASSERT_TRUE(open(first));
+  const std::vector<std::string> entries = open_ledger_entries(ledger_dir());
+  ASSERT_EQ(entries.size(), 1u);
+  const auto cleanup =
+      nlohmann::json::parse(entries[0]).at("cleanup").get<std::vector<std::string>>();
+  first.close();
+  auto& second = make({{"appengine_bringup", "no"}});
+  ASSERT_TRUE(open(second));
+  ASSERT_EQ(containers(), std::vector<std::string>{"pantavisor-tester-0"});
+  sdk::ExecRequest gc;
+  gc.argv = cleanup;
+  gc.timeout = std::chrono::seconds(60);
+  EXPECT_EQ(core::run_process(gc, nullptr).exit_status, 0);
+  EXPECT_EQ(containers(), std::vector<std::string>{"pantavisor-tester-0"})
+      << "the dead run's cleanup removed the live run's container";
+  EXPECT_EQ(run(second, "echo alive").stdout_data, "alive\n");
 }
 
 TEST_F(AppengineDocker, ABringUpProbeThatNeverPassesFailsOpenNamingIt) {
