@@ -227,11 +227,14 @@ TEST_F(AppengineRunTest, OverwriteRecordsTheOutputThatThenPasses) {
 }
 
 TEST_F(AppengineRunTest, ADeviceThatNeverGetsReadyFailsWithTheProbeNamed) {
-  const auto r = vtrun({"run", "local/control/devmeta", "--param", "appengine_ready_value=NEVER",
-                        "--param", "appengine_ready_timeout=2", "-w", workspace("nr").string()});
+  const auto r =
+      vtrun({"run", "local/control/devmeta", "--param", "appengine_ready_value=NEVER", "--param",
+             "appengine_ready_timeout=2", "-r", "1", "-w", workspace("nr").string()});
   EXPECT_EQ(r.exit_status, 1);
   const std::string log = sdk::read_file(workspace("nr") / "run.log");
   EXPECT_NE(log.find("'local/control/devmeta' FAILED"), std::string::npos) << log;
+  // A device that failed is retried as a mismatch is: pvtest-run exits 1 for both.
+  EXPECT_NE(log.find("'local/control/devmeta.1' FAILED"), std::string::npos) << log;
   EXPECT_NE(log.find("READY (pantavisor.status) not reached within 2 s"), std::string::npos) << log;
 }
 

@@ -156,12 +156,11 @@ Command add_run_command(CLI::App& app) {
             if (is_count(args->retries_or_results))
               options.retries = std::stoi(args->retries_or_results);
             options.pvtest_compat = tree && ctx.options().backend == "appengine";
-            // pvtest-run exits 1 for a setup error as for a mismatch, and both are retried.
-            if (options.pvtest_compat) options.retry_errors = true;
             options.workspace = args->workspace;
             if (args->manual) args->interactive = true;
             options.shell_before = args->interactive;
-            options.retry_errors = args->retry_errors;
+            // pvtest-run exits 1 for a setup error as for a mismatch, and both are retried.
+            options.retry_errors = args->retry_errors || options.pvtest_compat;
             options.max_cpus = args->max_cpus;
             if (!args->max_mem.empty()) options.max_mem_mib = parse_mebibytes(args->max_mem);
             options.lock_dir = args->lock_dir;
