@@ -1,8 +1,8 @@
 #include "appengine_options.h"
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "text.h"
 #include "vt/sdk/error.h"
 
 namespace vt::appengine {
@@ -46,13 +46,6 @@ long number(const sdk::Params& params, const std::string& key, long fallback, lo
 
 std::chrono::seconds seconds(const sdk::Params& params, const std::string& key, long fallback) {
   return std::chrono::seconds(number(params, key, fallback, 1, 86400));
-}
-
-std::vector<std::string> words(const std::string& line) {
-  std::vector<std::string> out;
-  std::istringstream in(line);
-  for (std::string word; in >> word;) out.push_back(word);
-  return out;
 }
 
 // setup.containers.tarballs arrives as the JSON text of the array (docs/pvtest.md).
@@ -145,7 +138,6 @@ DeviceOptions parse_device_options(const sdk::Params& params) {
   o.tarballs = json_strings(params, "pvtest_tarballs");
   o.ready_script = text(params, "pvtest_ready_script", "");
   o.self_claim = text(params, "pvtest_self_claim", "false") == "true";
-  o.control = text(params, "pvtest_control", "");
   return o;
 }
 

@@ -57,7 +57,6 @@ struct DeviceOptions {
   std::vector<std::string> tarballs;  ///< setup.containers.tarballs, relative to the test
   std::string ready_script;           ///< setup.ready-script, relative to the test
   bool self_claim = false;            ///< setup.self-claim
-  std::string control;                ///< setup.containers.control, for messages
 };
 
 /// Resolves the params of `spec`. Throws sdk::ConfigError naming the param and what was

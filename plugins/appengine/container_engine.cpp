@@ -12,8 +12,8 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "text.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 
@@ -23,24 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> words(const std::string& line) {
-  std::vector<std::string> out;
-  std::istringstream in(line);
-  for (std::string word; in >> word;) out.push_back(word);
-  return out;
-}
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-std::string first_line(const std::string& s) {
-  const std::string t = trimmed(s);
-  const auto nl = t.rfind('\n');
-  return nl == std::string::npos ? t : t.substr(nl + 1);
-}
-
 // Whether `argv` answers `info`: the CLI exists and reaches its daemon (or, for podman, works).
 bool answers(sdk::Host& host, std::vector<std::string> argv, std::string* why) {
   argv.insert(argv.end(), {"info", "--format", "{{.ServerVersion}}"});
@@ -49,7 +31,7 @@ bool answers(sdk::Host& host, std::vector<std::string> argv, std::string* why) {
   try {
     const auto r = host.run({argv, {}, "", "", std::chrono::seconds(20), false}, nullptr);
     if (r.exit_status == 0) return true;
-    *why = first_line(r.stderr_data.empty() ? r.stdout_data : r.stderr_data);
+    *why = last_line(r.stderr_data.empty() ? r.stdout_data : r.stderr_data);
   } catch (const std::exception& e) {
     *why = e.what();
   }
@@ -113,7 +95,7 @@ std::string ContainerEngine::check(const std::vector<std::string>& args, const s
         "appengine: cannot " + what + ": " + name_ + " " + (args.empty() ? "" : args[0]) +
         (r.timed_out ? " timed out after " + std::to_string(timeout.count()) + " s"
                      : " exited " + std::to_string(r.exit_status)) +
-        (r.stderr_data.empty() ? "" : ": " + first_line(r.stderr_data)));
+        (r.stderr_data.empty() ? "" : ": " + last_line(r.stderr_data)));
   return r.stdout_data;
 }
 
@@ -172,7 +154,7 @@ std::string ContainerEngine::ensure_image(const std::string& image) const {
   const auto at = out.find(": ");
   if (out.rfind("Loaded image", 0) != 0 || at == std::string::npos)
     throw sdk::InfrastructureError("appengine: " + name_ + " load '" + path.string() + "' said '" +
-                                   first_line(out) + "', not which image it loaded");
+                                   last_line(out) + "', not which image it loaded");
   std::string name = trimmed(out.substr(at + 2));
   if (const auto comma = name.find(','); comma != std::string::npos) name.resize(comma);
   loaded[key] = name;
@@ -195,7 +177,7 @@ void ContainerEngine::ensure_network(const std::string& name,
   const auto r = run({"network", "create", name});
   if (r.exit_status != 0 && run({"network", "inspect", name}).exit_status != 0)
     throw sdk::InfrastructureError("appengine: cannot create the network '" + name +
-                                   "': " + first_line(r.stderr_data) +
+                                   "': " + last_line(r.stderr_data) +
                                    " — create it, or set appengine_network (none: no network)");
 }
 

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <thread>
 
+#include "text.h"
 #include "vt/sdk/error.h"
 
 namespace vt::appengine {
@@ -51,24 +52,6 @@ printf '%s\n' "$VT_TARBALLS" | while IFS= read -r t; do
 done || exit 1
 rm -f /var/pantavisor/storage/.pvtx-done
 )";
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.erase(0, 1);
-  return s;
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string last_line(const std::string& s) {
-  const std::string t = trimmed(s);
-  const auto nl = t.rfind('\n');
-  return nl == std::string::npos ? t : t.substr(nl + 1);
-}
 
 }  // namespace
 

@@ -182,8 +182,10 @@ Command add_run_command(CLI::App& app) {
               if (options.jobs > 1) throw sdk::ConfigError("-p/-j > 1 cannot be combined with -i");
             }
             sdk::Params overrides;
-            for (const auto& spec : args->params)
-              overrides.insert_or_assign(parse_param(spec).first, parse_param(spec).second);
+            for (const auto& spec : args->params) {
+              auto [key, value] = parse_param(spec);
+              overrides[key] = value;
+            }
             if (args->valgrind) overrides["appengine_valgrind"] = "yes";
             if (args->manual) overrides["appengine_manual"] = "yes";
             for (auto& t : plan)
