@@ -2,10 +2,9 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <random>
 #include <thread>
 
-#include "host_files.h"
+#include "channels.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 #include "vt/sdk/host.h"
@@ -121,10 +120,10 @@ sdk::ExecResult AgentShell::exec(const sdk::ExecRequest& request, sdk::OutputSin
       std::this_thread::sleep_for(poll_delay);
     }
   } catch (const sdk::InfrastructureError& e) {
-    fail_channel(result, std::string("the guest agent channel failed: ") + e.what(), sink);
+    fail_channel(result, std::string("qemu: the guest agent channel failed: ") + e.what(), sink);
   } catch (const sdk::Error& e) {
     // The agent refused the request (e.g. vt-exec is missing: not a vtrun guest image).
-    fail_channel(result, e.what(), sink);
+    fail_channel(result, std::string("qemu: ") + e.what(), sink);
   }
   if (out.handle >= 0) agent_.close_file(out.handle);
   if (err.handle >= 0) agent_.close_file(err.handle);
@@ -212,28 +211,6 @@ void AgentShell::copy_out(const std::string& guest_path, const std::string& host
   if (r.exit_status != 0)
     throw sdk::ConfigError("copy_out: '" + guest_path + "' is not a regular file on the guest");
   write_host_file(host_path, get_file(guest_path), r.stdout_data);
-}
-
-void fail_channel(sdk::ExecResult& result, const std::string& message, sdk::OutputSink* sink) {
-  result.exit_status = sdk::channel_failure;
-  const std::string line = "vtrun: qemu: " + message + "\n";
-  if (sink != nullptr)
-    sink->on_output(sdk::Stream::err, line);
-  else
-    result.stderr_data += line;
-}
-
-std::string random_hex() {
-  std::random_device rd;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
-  return buf;
-}
-
-std::string shell_quote(const std::string& word) {
-  std::string out = "'";
-  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 }  // namespace vt::qemu

@@ -6,8 +6,8 @@
 
 #include <string>
 
+#include "channels.h"
 #include "guest_agent.h"
-#include "shell.h"
 
 namespace vt::qemu {
 

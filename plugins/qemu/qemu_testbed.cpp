@@ -3,9 +3,9 @@
 #include <atomic>
 
 #include "accel.h"
+#include "channels.h"
 #include "guest_agent.h"
 #include "qemu_command.h"
-#include "shell.h"
 #include "state_store.h"
 #include "vm_instance.h"
 #include "vt/sdk/error.h"
@@ -147,7 +147,7 @@ sdk::ExecResult QemuTestbed::exec(const sdk::ExecRequest& request, sdk::OutputSi
   }
   if (!instance) {
     sdk::ExecResult r;
-    fail_channel(r, "the testbed '" + vm_.machine + "' is not open", sink);
+    fail_channel(r, "qemu: the testbed '" + vm_.machine + "' is not open", sink);
     return r;
   }
   return instance->shell()->exec(request, sink);

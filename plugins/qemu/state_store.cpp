@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "shell.h"
+#include "channels.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 

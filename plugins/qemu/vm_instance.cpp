@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "agent_shell.h"
-#include "ssh_shell.h"
+#include "channels.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 
@@ -221,7 +221,13 @@ void VmInstance::wait_for_channel(bool restored) {
 }
 
 SshShell VmInstance::ssh() {
-  return SshShell(host_, {paths_.ssh_port, vm_.ssh_key}, vm_.scratch);
+  return SshShell(host_,
+                  {.address = "127.0.0.1",
+                   .port = paths_.ssh_port,
+                   .key = vm_.ssh_key,
+                   .proxy_command = "",
+                   .what = "qemu: ssh"},
+                  vm_.scratch);
 }
 
 std::unique_ptr<Shell> VmInstance::shell() {

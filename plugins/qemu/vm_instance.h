@@ -8,11 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "channels.h"
 #include "guest_agent.h"
 #include "qemu_command.h"
 #include "qmp_client.h"
-#include "shell.h"
-#include "ssh_shell.h"
 #include "state_store.h"
 #include "vm_config.h"
 #include "vt/sdk/host.h"

@@ -1,6 +1,7 @@
-// Testbed::exec, copy_in and copy_out over ssh, for guests that run an sshd (param
-// `channel = ssh`; the tiny guest starts dropbear when the kernel command line carries a key).
-// The host's `ssh` reaches the guest through a user-net port forward on 127.0.0.1. Commands run
+// Testbed::exec, copy_in and copy_out over ssh, for guests that run an sshd (the tiny guest
+// starts dropbear when the kernel command line carries a key). The host's `ssh` reaches the
+// guest directly (qemu: a user-net port forward on 127.0.0.1) or through a jump host (xen: the
+// guest sits on a bridge in dom0, reached with a ProxyCommand through dom0). Commands run
 // under the guest's /usr/lib/vtrun/vt-ssh-exec, which gives them a session of their own and
 // kills it at the timeout: ssh alone would leave a remote command running.
 #pragma once
@@ -12,11 +13,14 @@
 
 #include "shell.h"
 
-namespace vt::qemu {
+namespace vt::backend {
 
 struct SshTarget {
-  int port = 0;               ///< host port forwarded to the guest's 22
-  std::filesystem::path key;  ///< private key authorised in the guest
+  std::string address = "127.0.0.1";  ///< the guest's address as ssh (or the proxy) sees it
+  int port = 22;                      ///< its sshd's port
+  std::filesystem::path key;          ///< private key authorised in the guest
+  std::string proxy_command;          ///< ssh's ProxyCommand (%h:%p); empty: connect directly
+  std::string what = "ssh";           ///< prefix of channel-failure messages ("qemu: ssh")
 };
 
 class SshShell final : public Shell {
@@ -44,7 +48,4 @@ class SshShell final : public Shell {
   std::string scratch_;
 };
 
-/// A free TCP port on 127.0.0.1 (for QEMU's hostfwd).
-int free_local_port();
-
-}  // namespace vt::qemu
+}  // namespace vt::backend

@@ -8,7 +8,7 @@
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 
-namespace vt::qemu {
+namespace vt::backend {
 
 namespace fs = std::filesystem;
 
@@ -53,4 +53,4 @@ void write_host_file(const std::string& path, const std::string& data,
   fs::permissions(path, static_cast<fs::perms>(std::stoul(octal_mode, nullptr, 8)), ec);
 }
 
-}  // namespace vt::qemu
+}  // namespace vt::backend

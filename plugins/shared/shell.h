@@ -1,5 +1,7 @@
-// What the testbed runs commands and copies files through: qemu-guest-agent (AgentShell) or
-// ssh (SshShell), the same contract as Testbed::exec / copy_in / copy_out.
+// What a backend runs commands and copies files through (qemu-guest-agent, ssh), the same
+// contract as Testbed::exec / copy_in / copy_out, and the small helpers every channel needs.
+// Code here is linked statically into each backend that uses it: it is no part of the SDK and
+// makes no ABI promise.
 #pragma once
 
 #include <string>
@@ -7,7 +9,7 @@
 #include "vt/sdk/host.h"
 #include "vt/sdk/types.h"
 
-namespace vt::qemu {
+namespace vt::backend {
 
 class Shell {
  public:
@@ -28,4 +30,7 @@ std::string random_hex();
 /// `word` quoted for sh: 'it'\''s'.
 std::string shell_quote(const std::string& word);
 
-}  // namespace vt::qemu
+/// A free TCP port on 127.0.0.1 (for a port forward).
+int free_local_port();
+
+}  // namespace vt::backend

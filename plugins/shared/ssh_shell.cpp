@@ -1,62 +1,45 @@
 #include "ssh_shell.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstdio>
-
 #include "host_files.h"
 #include "vt/sdk/error.h"
 #include "vt/sdk/files.h"
 
-namespace vt::qemu {
+namespace vt::backend {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-int free_local_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw sdk::InfrastructureError("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw sdk::InfrastructureError("cannot find a free port on 127.0.0.1");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::vector<std::string> SshShell::ssh_argv(bool pty) const {
-  return {"ssh",
-          "-F",
-          "/dev/null",
-          "-p",
-          std::to_string(target_.port),
-          "-i",
-          target_.key.string(),
-          "-o",
-          "IdentitiesOnly=yes",
-          "-o",
-          "BatchMode=yes",
-          "-o",
-          "StrictHostKeyChecking=no",
-          "-o",
-          "UserKnownHostsFile=/dev/null",
-          "-o",
-          "LogLevel=ERROR",
-          "-o",
-          "ConnectTimeout=10",
-          "-o",
-          "ServerAliveInterval=5",
-          "-o",
-          "ServerAliveCountMax=6",
-          pty ? "-tt" : "-T",
-          "root@127.0.0.1"};
+  std::vector<std::string> argv = {"ssh",
+                                   "-F",
+                                   "/dev/null",
+                                   "-p",
+                                   std::to_string(target_.port),
+                                   "-i",
+                                   target_.key.string(),
+                                   "-o",
+                                   "IdentitiesOnly=yes",
+                                   "-o",
+                                   "BatchMode=yes",
+                                   "-o",
+                                   "StrictHostKeyChecking=no",
+                                   "-o",
+                                   "UserKnownHostsFile=/dev/null",
+                                   "-o",
+                                   "LogLevel=ERROR",
+                                   "-o",
+                                   "ConnectTimeout=10",
+                                   "-o",
+                                   "ServerAliveInterval=5",
+                                   "-o",
+                                   "ServerAliveCountMax=6",
+                                   pty ? "-tt" : "-T"};
+  if (!target_.proxy_command.empty()) {
+    argv.push_back("-o");
+    argv.push_back("ProxyCommand=" + target_.proxy_command);
+  }
+  argv.push_back("root@" + target_.address);
+  return argv;
 }
 
 sdk::ExecResult SshShell::run(const std::string& script, const std::string& stdin_data,
@@ -98,7 +81,7 @@ sdk::ExecResult SshShell::exec(const sdk::ExecRequest& request, sdk::OutputSink*
   try {
     r = host_.run(req, sink);
   } catch (const sdk::Error& e) {
-    fail_channel(r, std::string("cannot run ssh: ") + e.what(), sink);
+    fail_channel(r, target_.what + ": cannot run ssh: " + e.what(), sink);
     return r;
   }
   // Only the guest knows that its watchdog fired; what the host sees is a command killed by a
@@ -154,4 +137,4 @@ void SshShell::copy_out(const std::string& guest_path, const std::string& host_p
   write_host_file(host_path, data.stdout_data, mode.stdout_data);
 }
 
-}  // namespace vt::qemu
+}  // namespace vt::backend

@@ -6,7 +6,7 @@
 
 #include "vt/sdk/host.h"
 
-namespace vt::qemu {
+namespace vt::backend {
 
 /// A tar stream of `dir`'s contents. Throws sdk::ConfigError when it is not a directory.
 std::string pack_host_dir(sdk::Host& host, const std::string& dir);
@@ -19,4 +19,4 @@ std::string host_file_mode(const std::string& path);
 void write_host_file(const std::string& path, const std::string& data,
                      const std::string& octal_mode);
 
-}  // namespace vt::qemu
+}  // namespace vt::backend
