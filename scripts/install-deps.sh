@@ -38,6 +38,10 @@ packages=(
   git gnupg gpg-agent python3
   # ssh:// git providers are tested against a real sshd on 127.0.0.1 (started by the test)
   openssh-server
+  # the Xen lab (images/xen-lab): its dom0's toolstack (xl, xenstored, xenconsoled, hotplug
+  # scripts) and the device-mapper tool for the guests' copy-on-write disks, both copied into
+  # the lab's initramfs; the hypervisor itself comes as an unpacked .deb, below
+  xen-utils-4.17 dmsetup
 )
 
 missing=()
@@ -45,21 +49,36 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-# Servers installed here (sshd) are for tests, which start their own on 127.0.0.1: Debian's
-# policy-rc.d convention keeps the packages from starting them as system services.
-policy=/usr/sbin/policy-rc.d
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
-  $sudo chmod 755 "$policy"
-  trap '$sudo rm -f "$policy"' EXIT
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  # Servers installed here (sshd) are for tests, which start their own on 127.0.0.1: Debian's
+  # policy-rc.d convention keeps the packages from starting them as system services.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+  fi
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+
+# The Xen lab's hypervisor (images/xen-lab/build.sh): the Debian package is only downloaded,
+# here at setup time, into vtrun's cache; build.sh unpacks it with dpkg-deb -x. It is never
+# installed, so the host's /boot and boot loader configuration stay untouched. Kept once
+# downloaded, so later runs need no network.
+if [ -n "${VTRUN_CACHE_DIR:-}" ]; then cache=$VTRUN_CACHE_DIR
+elif [[ ${XDG_CACHE_HOME:-} == /* ]]; then cache=$XDG_CACHE_HOME/vtrun
+else cache=${HOME:-/tmp}/.cache/vtrun
+fi
+debs=$cache/debs
+if ! compgen -G "$debs/xen-hypervisor-4.17-amd64_*.deb" >/dev/null; then
+  echo "install-deps: downloading xen-hypervisor-4.17-amd64 into $debs" >&2
+  mkdir -p "$debs"
+  # apt-get download needs the package lists, which a fresh system may not have yet
+  (cd "$debs" && apt-get download -q xen-hypervisor-4.17-amd64 >&2) ||
+    { $sudo apt-get update -qq && (cd "$debs" && apt-get download -q xen-hypervisor-4.17-amd64 >&2); }
+fi

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Builds the tiny test guest: Debian's kernel, a busybox initramfs with the virtio modules,
-# qemu-guest-agent as the command channel (dropbear as the ssh alternative), and a small ext4
-# disk for the persistent scratch.
+# Builds the tiny test guest: Debian's kernel, a busybox initramfs with the virtio modules (and
+# Xen's PV front ends), qemu-guest-agent as the command channel (dropbear as the ssh
+# alternative), and a small ext4 disk for the persistent scratch.
 #
 #   build.sh --inputs   prints what the build depends on besides this folder (package
 #                       versions, kernel release); `vtrun image build` hashes it with the
@@ -57,7 +57,9 @@ printf 'vtrun-tiny\n' > "$root/etc/hostname"
 printf '127.0.0.1 localhost\n' > "$root/etc/hosts"
 
 # kernel modules: the drivers of the devices the backend attaches, with their dependencies
-mods="virtio_pci virtio_mmio virtio_console virtio_net virtio_blk virtio_rng ext4 crc32c_generic 9p 9pnet_virtio unix"
+# (xen-blkfront and xen-netfront: the same guest also boots as a Xen PV domU, images/xen-lab)
+mods="virtio_pci virtio_mmio virtio_console virtio_net virtio_blk virtio_rng ext4 crc32c_generic 9p 9pnet_virtio unix
+      xen-blkfront xen-netfront"
 need=$mods; seen=" "
 while [ -n "$(echo $need)" ]; do
   set -- $need; m=$1; shift; need="$*"
