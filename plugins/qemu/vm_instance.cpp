@@ -226,7 +226,8 @@ SshShell VmInstance::ssh() {
                    .port = paths_.ssh_port,
                    .key = vm_.ssh_key,
                    .proxy_command = "",
-                   .what = "qemu: ssh"},
+                   .what = "qemu: ssh",
+                   .control_path = ""},
                   vm_.scratch);
 }
 

@@ -38,7 +38,20 @@ std::vector<std::string> SshShell::ssh_argv(bool pty) const {
     argv.push_back("-o");
     argv.push_back("ProxyCommand=" + target_.proxy_command);
   }
+  if (!target_.control_path.empty()) {
+    // ControlMaster=no: share the master while its socket answers, else connect on our own
+    argv.insert(argv.end(),
+                {"-o", "ControlMaster=no", "-o", "ControlPath=" + target_.control_path});
+  }
   argv.push_back("root@" + target_.address);
+  return argv;
+}
+
+std::vector<std::string> SshShell::master_argv() const {
+  std::vector<std::string> argv = ssh_argv(false);
+  for (auto& a : argv)
+    if (a == "ControlMaster=no") a = "ControlMaster=yes";
+  argv.insert(argv.end() - 1, {"-N", "-o", "ControlPersist=no"});
   return argv;
 }
 

@@ -21,6 +21,7 @@ struct SshTarget {
   std::filesystem::path key;          ///< private key authorised in the guest
   std::string proxy_command;          ///< ssh's ProxyCommand (%h:%p); empty: connect directly
   std::string what = "ssh";           ///< prefix of channel-failure messages ("qemu: ssh")
+  std::string control_path;           ///< an OpenSSH master's socket to share; empty: none
 };
 
 class SshShell final : public Shell {
@@ -39,6 +40,10 @@ class SshShell final : public Shell {
   /// The ssh command line for an interactive login shell with a terminal (Testbed's
   /// shell_command): what a person types to reach the guest.
   std::vector<std::string> interactive_argv() const;
+
+  /// The command of a master connection for `target_.control_path` (ssh -M -N), which later
+  /// commands share while its socket answers; each connects on its own otherwise.
+  std::vector<std::string> master_argv() const;
 
  private:
   std::vector<std::string> ssh_argv(bool pty) const;

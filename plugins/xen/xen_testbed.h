@@ -40,7 +40,9 @@ class XenTestbed final : public sdk::Testbed {
   void close() noexcept override;
 
  private:
-  void start_guest();  // cold boot or restore into the open run directory
+  // Cold boot or restore into the open run directory; after a cold boot, saves the guest for
+  // warm starts when `may_save`.
+  void start_guest(bool may_save = true);
   void wait_for_ssh(std::chrono::seconds timeout);
   void clean_scratch();
   std::shared_ptr<backend::SshShell> shell(const char* what);
@@ -57,6 +59,9 @@ class XenTestbed final : public sdk::Testbed {
   std::unique_ptr<ConsoleFile> console_;
   std::unique_ptr<sdk::Process> guardian_;
   std::unique_ptr<sdk::Process> console_tail_;
+  std::unique_ptr<sdk::Process> guest_master_;  // the guest's ssh master, per guest instance
+  std::filesystem::path control_dir_;
+  unsigned masters_ = 0;
   mutable std::mutex mutex_;
   std::shared_ptr<backend::SshShell> shell_;  // shared with exec calls still running
 };
