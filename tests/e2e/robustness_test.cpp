@@ -125,10 +125,10 @@ TEST(Robustness, UnknownBackendIsAUsageError) {
       {"--backend", "warp", "--providers", example_providers().string(), "run", "basic.pass"},
       tmp.path());
   EXPECT_EQ(r.exit_status, 2);
-  EXPECT_EQ(
-      r.stderr_data,
-      "vtrun: error: unknown backend 'warp' — known: appengine, local, qemu; `vtrun plugins` shows "
-      "what was found and refused\n");
+  EXPECT_EQ(r.stderr_data,
+            "vtrun: error: unknown backend 'warp' — known: appengine, local, qemu, xen; `vtrun "
+            "plugins` shows "
+            "what was found and refused\n");
 }
 
 TEST(Robustness, UnknownReporterOrSchedulerFailsBeforeAnyJobDirectoryExists) {

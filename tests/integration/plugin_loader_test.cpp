@@ -33,7 +33,7 @@ class PluginLoaderTest : public ::testing::Test {
 
 TEST_F(PluginLoaderTest, GoodPluginsLoadDespiteBrokenNeighbours) {
   EXPECT_EQ(registry_.names(sdk::PluginKind::backend),
-            (std::vector<std::string>{"appengine", "local", "qemu", "throwing"}));
+            (std::vector<std::string>{"appengine", "local", "qemu", "throwing", "xen"}));
   EXPECT_EQ(registry_.names(sdk::PluginKind::reporter),
             (std::vector<std::string>{"console", "json", "junit"}));
   EXPECT_EQ(registry_.names(sdk::PluginKind::scheduler),
