@@ -36,7 +36,7 @@ done
 [ -n "$port" ] && [ -n "$key" ] || { echo "boot.sh: --port and --key are required; $usage" >&2; exit 2; }
 number() { case "$2" in ''|*[!0-9]*) echo "boot.sh: $1 '$2' is not a number" >&2; exit 2 ;; esac; }
 number --port "$port"; number --mem "$mem"; number --timeout "$timeout_s"
-[ -n "$key" ] && [ -r "$key" ] || { echo "boot.sh: --key: cannot read '$key'; $usage" >&2; exit 2; }
+[ -r "$key" ] || { echo "boot.sh: --key: cannot read '$key'; $usage" >&2; exit 2; }
 command -v qemu-system-x86_64 >/dev/null || { echo "boot.sh: qemu-system-x86_64 is missing" >&2; exit 1; }
 
 ssh_b64=$(base64 -w0 < "$key")
@@ -61,7 +61,8 @@ for f in xen vmlinux dom0.img; do [ -r "$f" ] || { echo "boot.sh: $here/$f is mi
 # as RDTSC, which hangs PVH guests (-rdtscp).
 # -netdev restrict=on: dom0 reaches nothing outside (not the host either); the hostfwd to its
 # sshd still works.
-set -- qemu-system-x86_64 -accel tcg -cpu "${LAB_CPU:-max,-smap,-rdtscp}" -m "$mem" -smp "${LAB_SMP:-2}" \
+set -- qemu-system-x86_64 -name "vtrun-xen-lab-$port" \
+  -accel tcg -cpu "${LAB_CPU:-max,-smap,-rdtscp}" -m "$mem" -smp "${LAB_SMP:-2}" \
   -display none -monitor none -serial "$serial" -no-reboot \
   -kernel xen \
   -append "console=com1 com1=115200,8n1 dom0_mem=$dom0_mem,max:$dom0_mem bootscrub=0 ${LAB_XEN_ARGS:-}" \

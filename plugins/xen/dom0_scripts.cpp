@@ -105,7 +105,10 @@ std::string stop_script(const DomainFiles& d) {
 }
 
 std::string cleanup_script(const DomainFiles& d) {
+  // The console follower (XenTestbed's `tail -F` of the guest's log) outlives its ssh client:
+  // it would only notice when it next writes, and a gone guest writes nothing.
   return prologue(d) + destroy_body + disk_down_body +
+         "pkill -f \"xen/console/guest-$N[.]log\" 2>/dev/null || true\n"
          "rm -rf \"$R\"\n"
          "for f in \"$S\"/slots/*; do\n"
          "  [ \"$(cat \"$f\" 2>/dev/null)\" = \"$N\" ] && rm -f \"$f\"\n"
