@@ -9,31 +9,36 @@ namespace vt::backend {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+std::vector<std::string> batch_ssh_argv(int port, const fs::path& key, int connect_timeout_s,
+                                        int alive_count) {
+  return {"ssh",
+          "-F",
+          "/dev/null",
+          "-p",
+          std::to_string(port),
+          "-i",
+          key.string(),
+          "-o",
+          "IdentitiesOnly=yes",
+          "-o",
+          "BatchMode=yes",
+          "-o",
+          "StrictHostKeyChecking=no",
+          "-o",
+          "UserKnownHostsFile=/dev/null",
+          "-o",
+          "LogLevel=ERROR",
+          "-o",
+          "ConnectTimeout=" + std::to_string(connect_timeout_s),
+          "-o",
+          "ServerAliveInterval=5",
+          "-o",
+          "ServerAliveCountMax=" + std::to_string(alive_count)};
+}
+
 std::vector<std::string> SshShell::ssh_argv(bool pty) const {
-  std::vector<std::string> argv = {"ssh",
-                                   "-F",
-                                   "/dev/null",
-                                   "-p",
-                                   std::to_string(target_.port),
-                                   "-i",
-                                   target_.key.string(),
-                                   "-o",
-                                   "IdentitiesOnly=yes",
-                                   "-o",
-                                   "BatchMode=yes",
-                                   "-o",
-                                   "StrictHostKeyChecking=no",
-                                   "-o",
-                                   "UserKnownHostsFile=/dev/null",
-                                   "-o",
-                                   "LogLevel=ERROR",
-                                   "-o",
-                                   "ConnectTimeout=10",
-                                   "-o",
-                                   "ServerAliveInterval=5",
-                                   "-o",
-                                   "ServerAliveCountMax=6",
-                                   pty ? "-tt" : "-T"};
+  std::vector<std::string> argv = batch_ssh_argv(target_.port, target_.key, 10, 6);
+  argv.push_back(pty ? "-tt" : "-T");
   if (!target_.proxy_command.empty()) {
     argv.push_back("-o");
     argv.push_back("ProxyCommand=" + target_.proxy_command);

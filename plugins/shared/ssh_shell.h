@@ -24,6 +24,12 @@ struct SshTarget {
   std::string control_path;           ///< an OpenSSH master's socket to share; empty: none
 };
 
+/// `ssh` for scripts: no config file, this key only, no prompts, no host-key checks (test
+/// machines get new keys every boot), errors only, and keep-alives that end a dead connection
+/// after 5 s × `alive_count`.
+std::vector<std::string> batch_ssh_argv(int port, const std::filesystem::path& key,
+                                        int connect_timeout_s, int alive_count);
+
 class SshShell final : public Shell {
  public:
   SshShell(sdk::Host& host, SshTarget target, std::string scratch)

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "shell.h"
+#include "ssh_shell.h"
 #include "vt/sdk/error.h"
 
 namespace vt::xen {
@@ -14,29 +15,7 @@ Dom0::~Dom0() {
 }
 
 std::vector<std::string> Dom0::ssh_base(bool through_master) const {
-  std::vector<std::string> argv = {"ssh",
-                                   "-F",
-                                   "/dev/null",
-                                   "-p",
-                                   std::to_string(target_.port),
-                                   "-i",
-                                   target_.key.string(),
-                                   "-o",
-                                   "IdentitiesOnly=yes",
-                                   "-o",
-                                   "BatchMode=yes",
-                                   "-o",
-                                   "StrictHostKeyChecking=no",
-                                   "-o",
-                                   "UserKnownHostsFile=/dev/null",
-                                   "-o",
-                                   "LogLevel=ERROR",
-                                   "-o",
-                                   "ConnectTimeout=20",
-                                   "-o",
-                                   "ServerAliveInterval=5",
-                                   "-o",
-                                   "ServerAliveCountMax=12"};
+  std::vector<std::string> argv = backend::batch_ssh_argv(target_.port, target_.key, 20, 12);
   if (through_master && !control_path_.empty()) {
     // ControlMaster=no: use the master when its socket answers, else connect on our own.
     argv.insert(argv.end(), {"-o", "ControlMaster=no", "-o", "ControlPath=" + control_path_});
