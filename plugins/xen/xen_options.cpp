@@ -116,6 +116,17 @@ XenOptions parse_xen_options(const sdk::TestbedSpec& spec) {
   o.disk_vdev = plain("xen_disk_vdev", machine_param(spec, "xen_disk_vdev", o.disk_vdev));
   o.cow_size = plain("xen_cow_size", machine_param(spec, "xen_cow_size", o.cow_size));
   o.bridge = plain("xen_bridge", machine_param(spec, "xen_bridge", o.bridge));
+  // one word of a disk or vif spec in xl.cfg: `script=NAME,...`
+  auto script = [&spec](const std::string& key) {
+    const std::string name = plain(key, machine_param(spec, key, ""));
+    if (name.find_first_of(",= ") != std::string::npos)
+      throw sdk::ConfigError("param '" + key + "' = '" + name +
+                             "': expected the name of a script in dom0's /etc/xen/scripts "
+                             "(no commas, '=' or spaces)");
+    return name;
+  };
+  o.disk_script = script("xen_disk_script");
+  o.vif_script = script("xen_vif_script");
   o.subnet = plain("xen_subnet", machine_param(spec, "xen_subnet", o.subnet));
   if (machine_param(spec, "nettype", "") == "socket") {
     std::istringstream vms(get(spec.params, "vms", spec.machine));
@@ -147,12 +158,13 @@ XenOptions parse_xen_options(const sdk::TestbedSpec& spec) {
 }
 
 std::string guest_key(const XenOptions& o) {
-  const std::string text =
-      o.dom0.user + "@" + o.dom0.address + ":" + std::to_string(o.dom0.port) + "|" + o.type + "|" +
-      o.kernel + "|" + o.ramdisk + "|" + o.extra + "|" + std::to_string(o.memory_mib) + "|" +
-      std::to_string(o.vcpus) + "|" + o.disk_image + "|" + o.disk_vdev + "|" + o.cow_size + "|" +
-      o.bridge + "|" + o.subnet + "|" + o.segment_address + "|" + o.on_poweroff + o.on_reboot +
-      o.on_crash + "|" + o.extra_config + "|" + o.dom0.key.string();
+  const std::string text = o.dom0.user + "@" + o.dom0.address + ":" + std::to_string(o.dom0.port) +
+                           "|" + o.type + "|" + o.kernel + "|" + o.ramdisk + "|" + o.extra + "|" +
+                           std::to_string(o.memory_mib) + "|" + std::to_string(o.vcpus) + "|" +
+                           o.disk_image + "|" + o.disk_vdev + "|" + o.cow_size + "|" + o.bridge +
+                           "|" + o.disk_script + "|" + o.vif_script + "|" + o.subnet + "|" +
+                           o.segment_address + "|" + o.on_poweroff + o.on_reboot + o.on_crash +
+                           "|" + o.extra_config + "|" + o.dom0.key.string();
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string>{}(text));
   return buf;

@@ -34,6 +34,10 @@ struct XenOptions {
   std::string disk_vdev = "xvda";
   std::string cow_size = "32M";  ///< size of each copy-on-write store (dm snapshot)
   std::string bridge = "xenbr0";
+  /// Hotplug scripts in dom0's /etc/xen/scripts for the disk and the vif; empty: Xen's own
+  /// (`block`, `vif-bridge`). The lab has faster ones (`vtrun-block`, `vtrun-vif`).
+  std::string disk_script;
+  std::string vif_script;
   std::string subnet = "10.99.0";  ///< guests get .10+slot, dom0 is .1
   /// With `nettype = socket` (machines of one test on one segment, as the qemu backend gives
   /// them): 192.168.100.N/24 for the machine at position N in `vms`, on the same bridge.

@@ -49,8 +49,13 @@ std::string render_xl_config(const XenOptions& o, const GuestPlacement& g) {
   line("extra", quoted(extra));
   line("memory", std::to_string(o.memory_mib));
   line("vcpus", std::to_string(o.vcpus));
-  line("vif", "[ 'bridge=" + o.bridge + ",mac=" + mac + "' ]");
-  if (!g.disk_path.empty()) line("disk", "[ 'phy:" + g.disk_path + "," + o.disk_vdev + ",w' ]");
+  line("vif", "[ 'bridge=" + o.bridge + ",mac=" + mac +
+                  (o.vif_script.empty() ? "" : ",script=" + o.vif_script) + "' ]");
+  // xl-disk-configuration(5): with keywords, `target=` comes last (it may hold anything)
+  if (!g.disk_path.empty())
+    line("disk", "[ 'format=raw,vdev=" + o.disk_vdev + ",access=rw," +
+                     (o.disk_script.empty() ? "" : "script=" + o.disk_script + ",") +
+                     "target=" + g.disk_path + "' ]");
   line("on_poweroff", quoted(o.on_poweroff));
   line("on_reboot", quoted(o.on_reboot));
   line("on_crash", quoted(o.on_crash));

@@ -31,7 +31,10 @@ TEST(XenConfig, DefaultsMakeAPvTinyGuestWithACowDiskAndTheSshKey) {
   EXPECT_NE(cfg.find("ramdisk = \"/var/lib/vtrun/images/tiny/initrd.img\"\n"), std::string::npos);
   EXPECT_NE(cfg.find("memory = 128\nvcpus = 1\n"), std::string::npos) << cfg;
   EXPECT_NE(cfg.find("vif = [ 'bridge=xenbr0,mac=00:16:3e:76:00:03' ]"), std::string::npos);
-  EXPECT_NE(cfg.find("disk = [ 'phy:/dev/mapper/vtrun-ab-vm1-xvda,xvda,w' ]"), std::string::npos);
+  EXPECT_NE(cfg.find("disk = [ 'format=raw,vdev=xvda,access=rw,"
+                     "target=/dev/mapper/vtrun-ab-vm1-xvda' ]"),
+            std::string::npos)
+      << cfg;
   // console, address of slot 3, and the key (base64 of "ssh-ed25519 AAA")
   EXPECT_NE(cfg.find("extra = \"console=hvc0 quiet vt.net=eth0:10.99.0.13/24 "
                      "vt.ssh=c3NoLWVkMjU1MTkgQUFB\""),
@@ -49,7 +52,8 @@ TEST(XenConfig, AvocadoNamesAndMachineSuffixes) {
                                                {"nettype", "socket"},
                                                {"xen_disk_image", "none"},
                                                {"on_crash", "preserve"},
-                                               {"xen_extra_config", "cpu_weight = 512"}},
+                                               {"xen_extra_config", "cpu_weight = 512"},
+                                               {"xen_vif_script", "vtrun-vif"}},
                                               "vm2"));
   EXPECT_EQ(o.memory_mib, 256);
   EXPECT_EQ(o.vcpus, 2);
@@ -61,6 +65,11 @@ TEST(XenConfig, AvocadoNamesAndMachineSuffixes) {
       << cfg;
   EXPECT_NE(cfg.find("on_crash = \"preserve\""), std::string::npos);
   EXPECT_NE(cfg.find("\ncpu_weight = 512\n"), std::string::npos);
+  EXPECT_NE(cfg.find(",script=vtrun-vif' ]"), std::string::npos) << cfg;
+  const XenOptions fast = parse_xen_options(spec({{"xen_disk_script", "vtrun-block"}}));
+  EXPECT_NE(render_xl_config(fast, {"n", 0, "/dev/mapper/d", ""})
+                .find("access=rw,script=vtrun-block,target=/dev/mapper/d' ]"),
+            std::string::npos);
 }
 
 TEST(XenConfig, Dom0OverSsh) {
@@ -95,6 +104,8 @@ TEST(XenConfig, BadParamsNameTheParamAndWhatWasExpected) {
             std::string::npos);
   EXPECT_NE(error_of({{"kernel_params", "a\"b"}}).find("'kernel_params'"), std::string::npos);
   EXPECT_NE(error_of({{"xen_ssh_key", ""}}).find("'xen_ssh_key' is not set"), std::string::npos);
+  EXPECT_NE(error_of({{"xen_disk_script", "a,b"}}).find("'xen_disk_script' = 'a,b': expected"),
+            std::string::npos);
 }
 
 TEST(XenConfig, SavedImageKeyFollowsWhatShapesTheGuest) {
