@@ -126,7 +126,9 @@ std::string guardian_script(const std::string& cleanup) {
 }
 
 std::string remove_files_script(const std::string& first, const std::string& second) {
-  return "rm -f " + shell_quote(first) + " " + shell_quote(second) + "\n";
+  // with the temporary names save_script writes under: a save cut short leaves those
+  return "rm -f " + shell_quote(first) + " " + shell_quote(second) + " " +
+         shell_quote(first + ".part") + " " + shell_quote(second + ".part") + "\n";
 }
 
 std::string alive_script(const DomainFiles& d) {

@@ -188,7 +188,6 @@ void XenTestbed::start_guest(bool may_save) {
     host_.log(sdk::LogLevel::warn, "xen",
               files_.name + ": " + e.what() + "; booting it again without a saved image");
     dom0_->run(stop_script(files_), seconds(120));
-    dom0_->run(remove_files_script(memory + ".part", disk + ".part"), seconds(60));
     if (dom0_->run(remove_files_script(memory, disk), seconds(60)).exit_status == 0)
       host_.ledger().release(token);
     if (!options_.disk_image.empty())
