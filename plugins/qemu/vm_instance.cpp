@@ -220,19 +220,21 @@ void VmInstance::wait_for_channel(bool restored) {
     wait_for_agent(restored);
 }
 
+SshTarget VmInstance::ssh_target() const {
+  return {.address = "127.0.0.1",
+          .port = paths_.ssh_port,
+          .key = vm_.ssh_key,
+          .proxy_command = "",
+          .what = "qemu: ssh",
+          .control_path = ""};
+}
+
 SshShell VmInstance::ssh() {
-  return SshShell(host_,
-                  {.address = "127.0.0.1",
-                   .port = paths_.ssh_port,
-                   .key = vm_.ssh_key,
-                   .proxy_command = "",
-                   .what = "qemu: ssh",
-                   .control_path = ""},
-                  vm_.scratch);
+  return SshShell(host_, ssh_target(), vm_.scratch);
 }
 
 std::unique_ptr<Shell> VmInstance::shell() {
-  if (vm_.channel == "ssh") return std::make_unique<SshShell>(ssh());
+  if (vm_.channel == "ssh") return std::make_unique<SshShell>(host_, ssh_target(), vm_.scratch);
   return std::make_unique<AgentShell>(host_, agent_, vm_.scratch);
 }
 

@@ -54,6 +54,7 @@ class VmInstance {
   void start_process(bool incoming);
   void wait_for_agent(bool port_already_open);
   void wait_for_ssh();
+  SshTarget ssh_target() const;
   SshShell ssh();
   void wait_for_channel(bool restored);
   [[noreturn]] void fail(const std::string& what);

@@ -36,14 +36,34 @@ std::vector<std::string> batch_ssh_argv(int port, const fs::path& key, int conne
           "ServerAliveCountMax=" + std::to_string(alive_count)};
 }
 
-std::vector<std::string> SshShell::ssh_argv(bool pty) const {
+// The master connection for one command, if it is free: released when the command ends.
+class SshShell::MasterTurn {
+ public:
+  explicit MasterTurn(SshShell& shell) : shell_(shell) {
+    bool free = false;
+    taken_ = !shell.target_.control_path.empty() &&
+             shell.master_busy_.compare_exchange_strong(free, true);
+  }
+  ~MasterTurn() {
+    if (taken_) shell_.master_busy_ = false;
+  }
+  MasterTurn(const MasterTurn&) = delete;
+  MasterTurn& operator=(const MasterTurn&) = delete;
+  bool taken() const { return taken_; }
+
+ private:
+  SshShell& shell_;
+  bool taken_ = false;
+};
+
+std::vector<std::string> SshShell::ssh_argv(bool pty, bool shared) const {
   std::vector<std::string> argv = batch_ssh_argv(target_.port, target_.key, 10, 6);
   argv.push_back(pty ? "-tt" : "-T");
   if (!target_.proxy_command.empty()) {
     argv.push_back("-o");
     argv.push_back("ProxyCommand=" + target_.proxy_command);
   }
-  if (!target_.control_path.empty()) {
+  if (shared && !target_.control_path.empty()) {
     // ControlMaster=no: share the master while its socket answers, else connect on our own
     argv.insert(argv.end(),
                 {"-o", "ControlMaster=no", "-o", "ControlPath=" + target_.control_path});
@@ -53,7 +73,7 @@ std::vector<std::string> SshShell::ssh_argv(bool pty) const {
 }
 
 std::vector<std::string> SshShell::master_argv() const {
-  std::vector<std::string> argv = ssh_argv(false);
+  std::vector<std::string> argv = ssh_argv(false, true);
   for (auto& a : argv)
     if (a == "ControlMaster=no") a = "ControlMaster=yes";
   argv.insert(argv.end() - 1, {"-N", "-o", "ControlPersist=no"});
@@ -62,8 +82,9 @@ std::vector<std::string> SshShell::master_argv() const {
 
 sdk::ExecResult SshShell::run(const std::string& script, const std::string& stdin_data,
                               std::chrono::seconds timeout) {
+  const MasterTurn turn(*this);
   sdk::ExecRequest req;
-  req.argv = ssh_argv(false);
+  req.argv = ssh_argv(false, turn.taken());
   req.argv.push_back("/bin/sh -c " + shell_quote(script));
   req.stdin_data = stdin_data;
   req.timeout = timeout;
@@ -71,7 +92,8 @@ sdk::ExecResult SshShell::run(const std::string& script, const std::string& stdi
 }
 
 std::vector<std::string> SshShell::interactive_argv() const {
-  std::vector<std::string> argv = ssh_argv(true);
+  // its own connection: the master carries the tests' commands
+  std::vector<std::string> argv = ssh_argv(true, false);
   // A person answers prompts; batch mode would refuse them.
   for (auto& a : argv)
     if (a == "BatchMode=yes") a = "BatchMode=no";
@@ -82,14 +104,18 @@ sdk::ExecResult SshShell::exec(const sdk::ExecRequest& request, sdk::OutputSink*
   if (request.argv.empty()) throw sdk::ConfigError("cannot run an empty command");
   std::string remote =
       "env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root";
-  if (request.pty) remote += " TERM=linux";
+  // OpenSSH's client sends the modes of its own terminal for the remote one, and without a
+  // terminal of its own (ours is a pipe) an all-zero set: no output processing, so no CR before
+  // LF. `stty sane` gives the terminal a real one's defaults, as the agent's `script` has.
+  if (request.pty) remote = "stty sane 2>/dev/null; " + remote + " TERM=linux";
   for (const auto& [k, v] : request.env) remote += " " + shell_quote(k + "=" + v);
   remote += " /usr/lib/vtrun/vt-ssh-exec " +
             shell_quote(request.cwd.empty() ? scratch_ : request.cwd) + " " +
             std::to_string(request.timeout.count()) + " --";
   for (const auto& a : request.argv) remote += " " + shell_quote(a);
+  const MasterTurn turn(*this);
   sdk::ExecRequest req;
-  req.argv = ssh_argv(request.pty);
+  req.argv = ssh_argv(request.pty, turn.taken());
   req.argv.push_back(remote);
   req.stdin_data = request.stdin_data;
   // The guest ends the command at its timeout; this one only bounds a hung connection.

@@ -6,6 +6,7 @@
 // kills it at the timeout: ssh alone would leave a remote command running.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -48,15 +49,21 @@ class SshShell final : public Shell {
   std::vector<std::string> interactive_argv() const;
 
   /// The command of a master connection for `target_.control_path` (ssh -M -N), which later
-  /// commands share while its socket answers; each connects on its own otherwise.
+  /// commands share while its socket answers, one at a time; each connects on its own otherwise.
   std::vector<std::string> master_argv() const;
 
  private:
-  std::vector<std::string> ssh_argv(bool pty) const;
+  class MasterTurn;
+  /// With `shared`, through the master connection (when there is one).
+  std::vector<std::string> ssh_argv(bool pty, bool shared) const;
 
   sdk::Host& host_;
   SshTarget target_;
   std::string scratch_;
+  // Dropbear (2022.8x, the tiny guest's) drops a connection that carries two sessions at once
+  // now and then, and every session on it fails with 255: the master carries one command at a
+  // time, and commands that come while it is busy connect on their own.
+  std::atomic<bool> master_busy_{false};
 };
 
 }  // namespace vt::backend
