@@ -56,7 +56,8 @@ std::string cleanup_script(const DomainFiles& d);
 /// leaves no domain behind ("reasonable attempts to shut down the testbed").
 std::string guardian_script(const std::string& cleanup);
 
-/// Removes saved images (files), for the end of the job and the ledger.
+/// Removes a saved image's two files, and the temporary ones a save cut short leaves (for the
+/// end of the job and the ledger).
 std::string remove_files_script(const std::string& first, const std::string& second);
 
 /// Exits 0 while the domain exists.

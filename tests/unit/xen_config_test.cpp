@@ -114,6 +114,7 @@ TEST(XenConfig, SavedImageKeyFollowsWhatShapesTheGuest) {
   EXPECT_NE(a, guest_key(parse_xen_options(spec({{"mem", "256"}}))));
   EXPECT_NE(a, guest_key(parse_xen_options(spec({{"kernel_params", "quiet"}}))));
   EXPECT_NE(a, guest_key(parse_xen_options(spec({{"xen_host", "ssh://h"}}))));
+  EXPECT_NE(a, guest_key(parse_xen_options(spec({{"xen_disk_script", "vtrun-block"}}))));
 }
 
 }  // namespace
